@@ -1,0 +1,61 @@
+# sftdyn: make, make check, make demo, make bench, make install.
+
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+MANDIR		?= $(PREFIX)/share/man
+SYSCONFDIR	?= /etc
+SYSTEMDUNITDIR	?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
+DESTDIR		?=
+
+CC		?= cc
+CFLAGS		?= -O2 -g
+WARNINGS	= -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
+		  -Wshadow -Wpointer-arith -Wwrite-strings -Wformat=2 \
+		  -Wcast-qual -Wundef -Wvla
+ifeq ($(WERROR),1)
+WARNINGS	+= -Werror
+endif
+CPPFLAGS	+= -D_GNU_SOURCE $(shell pkg-config --cflags libconfuse)
+LIBS		= $(shell pkg-config --libs libconfuse)
+
+SRCS		= $(wildcard src/*.c)
+OBJS		= $(SRCS:src/%.c=build/%.o)
+LIBOBJS		= $(filter-out build/main.o,$(OBJS))
+UNITS		= $(patsubst t/unit/%.c,build/t/%.t,$(wildcard t/unit/*.c))
+ASAN		= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		  -fno-sanitize-recover=all
+
+all: sftdyn
+
+sftdyn: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+build/%.o: src/%.c src/sftdyn.h | build
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -c -o $@ $<
+
+build/t/%.t: t/unit/%.c t/unit/tap.h $(LIBOBJS) | build
+	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) $(WARNINGS) -o $@ $< $(LIBOBJS) $(LIBS)
+
+build/asan/sftdyn: $(SRCS) src/sftdyn.h | build
+	$(CC) $(CPPFLAGS) -O1 -g $(WARNINGS) $(ASAN) -o $@ $(SRCS) $(LIBS)
+
+build:
+	mkdir -p build/t build/asan
+
+# Debian packages that building, testing and the demo use.
+deps:
+	@sh t/deps.sh
+
+check: deps
+	$(MAKE) WERROR=1 sftdyn build/asan/sftdyn $(UNITS)
+	prove --exec '' $(UNITS)
+	prove t/*.t
+	SFTDYN=build/asan/sftdyn prove t/*.t
+
+demo: deps sftdyn
+	sh t/demo.sh
+
+clean:
+	rm -rf build sftdyn
+
+.PHONY: all check clean deps demo

@@ -1,0 +1,105 @@
+/*
+ * The connection: fd 3 from systemd (LISTEN_FDS), else fd 0 and fd 1, with
+ * TLS layered on top when asked for.  Reads fill one buffer that the PROXY
+ * and HTTP parsers consume from.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sftdyn.h"
+
+#define SD_LISTEN_FDS_START 3
+
+/* Returns 1 when systemd passed exactly one socket to this process. */
+static int
+conn_from_systemd(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	char *end;
+	long n;
+
+	if (pid == NULL || fds == NULL)
+		return 0;
+	n = strtol(pid, &end, 10);
+	if (*end != '\0' || n != (long)getpid())
+		return 0;
+	return strcmp(fds, "1") == 0;
+}
+
+/* Finds the connection; the LISTEN_* variables are not passed on. */
+void
+conn_init(struct conn *conn)
+{
+	memset(conn, 0, sizeof(*conn));
+	if (conn_from_systemd()) {
+		conn->rfd = conn->wfd = SD_LISTEN_FDS_START;
+		fcntl(SD_LISTEN_FDS_START, F_SETFD, FD_CLOEXEC);
+	} else {
+		conn->rfd = STDIN_FILENO;
+		conn->wfd = STDOUT_FILENO;
+	}
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+}
+
+/*
+ * Reads more bytes into the buffer.  Returns how many, 0 at end of input
+ * or when the buffer is full, -1 on error or when the deadline passed.
+ */
+int
+conn_fill(struct conn *conn)
+{
+	size_t room = sizeof(conn->buf) - 1 - conn->len;
+	ssize_t n;
+
+	if (room == 0)
+		return 0;
+	do {
+		n = read(conn->rfd, conn->buf + conn->len, room);
+	} while (n == -1 && errno == EINTR && !deadline_expired());
+	if (n > 0)
+		conn->len += (size_t)n;
+	return (int)n;
+}
+
+/* Writes all of buf; returns 0, or -1. */
+int
+conn_write(struct conn *conn, const char *buf, size_t len)
+{
+	return write_all(conn->wfd, buf, len);
+}
+
+/*
+ * Ends the connection.  After an answer given before the request was read
+ * to its end, drain what the client still sends for a moment, so that
+ * closing does not reset the connection before the answer is read.
+ */
+void
+conn_finish(struct conn *conn, int linger)
+{
+	char sink[4096];
+	size_t drained = 0;
+	struct pollfd pfd;
+	double until;
+	ssize_t n;
+
+	if (!linger || shutdown(conn->wfd, SHUT_WR) != 0)
+		return;
+	until = now_ms() + LINGER_MS;
+	pfd.fd = conn->rfd;
+	pfd.events = POLLIN;
+	while (drained < LINGER_MAX && now_ms() < until) {
+		if (poll(&pfd, 1, (int)(until - now_ms()) + 1) <= 0)
+			break;
+		if ((n = read(conn->rfd, sink, sizeof(sink))) <= 0)
+			break;
+		drained += (size_t)n;
+	}
+}

@@ -1,0 +1,346 @@
+/*
+ * HTTP/1.x: reading and parsing one request head, and writing the answer.
+ * Every kind of bad input maps to one precise status.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sftdyn.h"
+
+/* tchar, RFC 9110 section 5.6.2 */
+static int
+is_tchar(unsigned char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+	    (ch >= 'A' && ch <= 'Z') ||
+	    (ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+}
+
+static int
+is_token(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!is_tchar((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Returns the length of the head, empty line included, or -1 when the
+ * buffer does not hold a whole head yet.  CRLF and bare LF both end lines.
+ */
+long
+http_head_end(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *nl;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if (nl == p || (nl == p + 1 && *p == '\r'))
+			return nl + 1 - buf;
+		p = nl + 1;
+	}
+	return -1;
+}
+
+/*
+ * Returns ST_URI when the request line, complete or not, already carries a
+ * request-target longer than TARGET_MAX, else 0.
+ */
+static enum status
+http_target_overflow(const char *buf, size_t len)
+{
+	const char *nl = memchr(buf, '\n', len);
+	const char *sp, *tend;
+
+	if (nl != NULL)
+		len = (size_t)(nl - buf);
+	if ((sp = memchr(buf, ' ', len)) == NULL)
+		return 0;
+	sp++;
+	tend = memchr(sp, ' ', len - (size_t)(sp - buf));
+	if (tend == NULL)
+		tend = buf + len;
+	return tend - sp > TARGET_MAX ? ST_URI : 0;
+}
+
+/*
+ * Reduces an absolute-form target ("http://host:8080/key?q") to its path
+ * and query.  Returns the origin-form part, or NULL when the target is in
+ * neither form.
+ */
+static const char *
+http_origin_form(const char *target)
+{
+	const char *p;
+
+	if (target[0] == '/')
+		return target;
+	if (strncasecmp(target, "http://", 7) == 0)
+		p = target + 7;
+	else if (strncasecmp(target, "https://", 8) == 0)
+		p = target + 8;
+	else
+		return NULL;
+	p += strcspn(p, "/?");
+	if (p == target + 7 || p == target + 8)
+		return NULL;			/* no authority */
+	return p;
+}
+
+/*
+ * request-line = method SP request-target SP HTTP-version
+ * Fills in the method and target; returns ST_OK or the status it fails with.
+ */
+static enum status
+parse_request_line(struct request *req, const char *line, size_t len)
+{
+	const char *sp1, *sp2, *origin;
+	char target[TARGET_MAX + 1];
+	size_t mlen, tlen;
+
+	if ((sp1 = memchr(line, ' ', len)) == NULL)
+		return ST_BADREQ;
+	mlen = (size_t)(sp1 - line);
+	sp2 = memchr(sp1 + 1, ' ', len - mlen - 1);
+	if (sp2 == NULL)
+		return http_target_overflow(line, len) ? ST_URI : ST_BADREQ;
+	tlen = (size_t)(sp2 - sp1 - 1);
+	if (tlen > TARGET_MAX)
+		return ST_URI;
+	if (!is_token(line, mlen) || tlen == 0)
+		return ST_BADREQ;
+	if (len - (size_t)(sp2 + 1 - line) != 8 ||
+	    (memcmp(sp2 + 1, "HTTP/1.1", 8) != 0 &&
+	    memcmp(sp2 + 1, "HTTP/1.0", 8) != 0))
+		return ST_BADREQ;
+	memcpy(target, sp1 + 1, tlen);
+	target[tlen] = '\0';
+	if (strpbrk(target, " \t") != NULL)
+		return ST_BADREQ;
+	if ((origin = http_origin_form(target)) == NULL)
+		return ST_BADREQ;
+	req->target[0] = '/';
+	tlen = strlen(origin);
+	if (*origin == '/')
+		memcpy(req->target, origin, tlen + 1);
+	else
+		memcpy(req->target + 1, origin, tlen + 1);
+	req->key = req->target + 1;
+	if (mlen == 3 && memcmp(line, "GET", 3) == 0)
+		req->method = METHOD_GET;
+	else if (mlen == 4 && memcmp(line, "HEAD", 4) == 0)
+		req->method = METHOD_HEAD;
+	else
+		return ST_METHOD;
+	return ST_OK;
+}
+
+/* Appends a header value to a comma-joined list; 0, or -1 when full. */
+static int
+append_value(char *list, size_t size, const char *v, size_t vlen)
+{
+	size_t used = strlen(list);
+
+	if (used + vlen + 2 > size)
+		return -1;
+	if (used > 0)
+		list[used++] = ',';
+	memcpy(list + used, v, vlen);
+	list[used + vlen] = '\0';
+	return 0;
+}
+
+/*
+ * header-field = field-name ":" OWS field-value OWS
+ * Keeps X-Forwarded-For (joined, in order) and X-Real-IP.
+ */
+static enum status
+parse_header(struct request *req, const char *line, size_t len)
+{
+	const char *colon = memchr(line, ':', len), *v, *vend;
+	size_t nlen;
+
+	if (colon == NULL || !is_token(line, (size_t)(colon - line)))
+		return ST_BADREQ;
+	nlen = (size_t)(colon - line);
+	v = colon + 1;
+	vend = line + len;
+	while (v < vend && (*v == ' ' || *v == '\t'))
+		v++;
+	while (vend > v && (vend[-1] == ' ' || vend[-1] == '\t'))
+		vend--;
+	if (nlen == 15 && strncasecmp(line, "X-Forwarded-For", 15) == 0) {
+		req->has_xff = 1;
+		if (append_value(req->xff, sizeof(req->xff), v,
+		    (size_t)(vend - v)) != 0)
+			return ST_HEADERS;
+	} else if (nlen == 9 && strncasecmp(line, "X-Real-IP", 9) == 0) {
+		if (req->has_xrealip)
+			return ST_BADREQ;	/* which one would be true? */
+		req->has_xrealip = 1;
+		append_value(req->xrealip, sizeof(req->xrealip), v,
+		    (size_t)(vend - v));
+	}
+	return ST_OK;
+}
+
+/* Returns 1 when buf holds a NUL, a control byte or a CR not before LF. */
+static int
+has_bad_bytes(const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+
+		if (ch == '\r' && i + 1 < len && buf[i + 1] == '\n')
+			continue;
+		if ((ch < 0x20 && ch != '\t' && ch != '\n') || ch == 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Parses a complete request head (as found by http_head_end()).
+ * Returns ST_OK or the status the request earns.
+ */
+enum status
+http_parse_head(struct request *req, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *nl;
+	enum status st = ST_OK, hst;
+	size_t llen;
+	int first = 1;
+
+	memset(req, 0, sizeof(*req));
+	req->key = req->target + 1;
+	if (len > HEAD_MAX)
+		return http_target_overflow(buf, len) ? ST_URI : ST_HEADERS;
+	if (has_bad_bytes(buf, len))
+		return ST_BADREQ;
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		llen = (size_t)(nl - p);
+		if (llen > 0 && p[llen - 1] == '\r')
+			llen--;
+		if (llen == 0)
+			break;
+		if (first) {
+			st = parse_request_line(req, p, llen);
+			if (st != ST_OK && st != ST_METHOD)
+				return st;
+			first = 0;
+		} else if (*p == ' ' || *p == '\t')
+			return ST_BADREQ;	/* obsolete line folding */
+		else if ((hst = parse_header(req, p, llen)) != ST_OK)
+			return hst;
+		p = nl + 1;
+	}
+	return first ? ST_BADREQ : st;
+}
+
+/*
+ * Reads from the connection until a whole request head has arrived, then
+ * parses it.  Returns ST_OK, the status for bad input, or 0 when the
+ * connection ended or failed before a head arrived (nothing to answer).
+ */
+enum status
+http_read_head(struct conn *conn, struct request *req)
+{
+	long end;
+	int n;
+
+	for (;;) {
+		const char *buf = conn->buf + conn->off;
+		size_t len = conn->len - conn->off;
+
+		if ((end = http_head_end(buf, len)) >= 0) {
+			conn->off += (size_t)end;
+			return http_parse_head(req, buf, (size_t)end);
+		}
+		if (http_target_overflow(buf, len))
+			return ST_URI;
+		if (len >= HEAD_MAX)
+			return ST_HEADERS;
+		if ((n = conn_fill(conn)) <= 0)
+			return n == 0 && len > 0 ? ST_BADREQ : 0;
+	}
+}
+
+const char *
+http_reason(enum status st)
+{
+	switch (st) {
+	case ST_OK:		return "OK";
+	case ST_BADREQ:		return "Bad Request";
+	case ST_FORBIDDEN:	return "Forbidden";
+	case ST_METHOD:		return "Method Not Allowed";
+	case ST_TIMEOUT:	return "Request Timeout";
+	case ST_URI:		return "URI Too Long";
+	case ST_HEADERS:	return "Request Header Fields Too Large";
+	case ST_ERROR:		return "Internal Server Error";
+	}
+	return "Error";
+}
+
+/* The one-word body of an answer that carries no result of its own. */
+const char *
+http_word(enum status st)
+{
+	switch (st) {
+	case ST_BADREQ:		return "BADREQUEST";
+	case ST_FORBIDDEN:	return "BADKEY";
+	case ST_METHOD:		return "BADMETHOD";
+	case ST_TIMEOUT:	return "TIMEOUT";
+	case ST_URI:		return "URITOOLONG";
+	case ST_HEADERS:	return "HEADTOOLARGE";
+	case ST_OK:
+	case ST_ERROR:		break;
+	}
+	return "FAIL";
+}
+
+/*
+ * Formats a whole response into buf: status line, the fixed headers, and
+ * body plus newline unless the method is HEAD.  body NULL means the word
+ * for the status.  Returns its length, or -1 when it does not fit.
+ */
+int
+http_format(char *buf, size_t size, enum method m, enum status st,
+    const char *body)
+{
+	int n;
+
+	if (body == NULL)
+		body = http_word(st);
+	n = snprintf(buf, size, "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "%s"
+	    "Connection: close\r\n"
+	    "\r\n"
+	    "%s%s",
+	    (int)st, http_reason(st), strlen(body) + 1,
+	    st == ST_METHOD ? "Allow: GET, HEAD\r\n" : "",
+	    m == METHOD_HEAD ? "" : body, m == METHOD_HEAD ? "" : "\n");
+	return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
+/* Writes the answer; returns 0, or -1 when the connection failed. */
+int
+http_respond(struct conn *conn, enum method m, enum status st,
+    const char *body)
+{
+	char buf[512];
+	int n;
+
+	if ((n = http_format(buf, sizeof(buf), m, st, body)) < 0)
+		return -1;
+	return conn_write(conn, buf, (size_t)n);
+}

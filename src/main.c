@@ -1,0 +1,250 @@
+/*
+ * sftdyn: flags, and the wiring of one connection from request to answer.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sftdyn.h"
+
+#define DEFAULT_TIMEOUT	10	/* seconds, when the configuration is broken */
+
+struct options {
+	const char	*conffile;
+	const char	*nskeyfile;
+	int		 tls;
+	int		 check;
+	int		 verbosity;
+	int		 to_stderr;
+};
+
+/* What one request came to, for the answer and the log line. */
+struct outcome {
+	enum status		 status;
+	const char		*body;		/* NULL: the status's word */
+	const struct client	*client;
+	struct addr		 addr;
+	int			 have_addr;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: sftdyn [-eqtVv] [--tls] [--nskeyfile file] "
+	    "[-c file | conffile]\n"
+	    "  -c, --config file   configuration (default %s)\n"
+	    "      --tls           the connection is TLS\n"
+	    "      --nskeyfile f   TSIG key file for nsupdate\n"
+	    "  -t, --check         check the configuration and exit\n"
+	    "  -v, --verbose       more log detail (repeatable)\n"
+	    "  -q, --quiet         warnings and errors only\n"
+	    "  -e, --stderr        log to stderr instead of syslog\n"
+	    "  -V, --version       print the version and exit\n"
+	    "  -h, --help          this text\n", DEFAULT_CONF);
+}
+
+static void
+parse_options(struct options *o, int argc, char *argv[])
+{
+	enum { OPT_TLS = 256, OPT_NSKEYFILE };
+	static const struct option longopts[] = {
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "tls",	no_argument,		NULL, OPT_TLS },
+		{ "nskeyfile",	required_argument,	NULL, OPT_NSKEYFILE },
+		{ "check",	no_argument,		NULL, 't' },
+		{ "verbose",	no_argument,		NULL, 'v' },
+		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "stderr",	no_argument,		NULL, 'e' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->conffile = DEFAULT_CONF;
+	while ((ch = getopt_long(argc, argv, "c:tvqeVh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':		o->conffile = optarg; break;
+		case OPT_TLS:		o->tls = 1; break;
+		case OPT_NSKEYFILE:	o->nskeyfile = optarg; break;
+		case 't':		o->check = 1; break;
+		case 'v':		o->verbosity++; break;
+		case 'q':		o->verbosity = -1; break;
+		case 'e':		o->to_stderr = 1; break;
+		case 'V':
+			printf("sftdyn %s\n", SFTDYN_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(1);
+		}
+	}
+	if (optind + 1 == argc)
+		o->conffile = argv[optind];
+	else if (optind != argc) {
+		usage(stderr);
+		exit(1);
+	}
+}
+
+/*
+ * Loads the configuration with the command line's overrides.  Returns 0,
+ * or -1 when it has errors (reported).
+ */
+static int
+load_conf(struct conf *c, const struct options *o, int to_stderr)
+{
+	int rc = conf_load(c, o->conffile, to_stderr);
+
+	if (o->nskeyfile != NULL) {
+		free(c->nskeyfile);
+		c->nskeyfile = xstrdup(o->nskeyfile);
+		if (access(o->nskeyfile, R_OK) != 0) {
+			if (to_stderr)
+				fprintf(stderr, "%s: --nskeyfile %s: %m\n",
+				    o->conffile, o->nskeyfile);
+			else
+				log_err("--nskeyfile %s: %m", o->nskeyfile);
+			rc = -1;
+		}
+	}
+	if (o->tls && rc == 0 && (c->tls_cert == NULL || c->tls_key == NULL)) {
+		if (to_stderr)
+			fprintf(stderr, "%s:0: --tls needs a tls section with "
+			    "cert and key\n", o->conffile);
+		else
+			log_err("--tls needs a tls section with cert and key");
+		rc = -1;
+	}
+	return rc;
+}
+
+/* -t: 0 and "FILE: ok" when the configuration is valid, else 1. */
+static int
+check_conf(const struct options *o)
+{
+	struct conf c;
+	int rc = load_conf(&c, o, 1);
+
+	if (rc == 0)
+		printf("%s: ok\n", o->conffile);
+	conf_free(&c);
+	return rc == 0 ? 0 : 1;
+}
+
+/*
+ * The secret-URL protocol: the empty key answers the address; a known key
+ * updates its host unless the state shows DNS holds the address already.
+ */
+static void
+serve_key(struct outcome *out, struct conf *c, const char *key)
+{
+	const struct client *cl;
+	int lock;
+
+	if (*key == '\0') {
+		out->status = ST_OK;
+		out->body = out->addr.text;
+		return;
+	}
+	if ((cl = conf_client_find(c, key)) == NULL) {
+		out->status = ST_FORBIDDEN;
+		return;
+	}
+	out->client = cl;
+	lock = state_lock(c, cl->host);
+	if (state_matches(c, cl->host, &out->addr)) {
+		out->status = ST_OK;
+		out->body = "UPTODATE";
+	} else if (update_run(c, cl, &out->addr) == 0) {
+		state_save(c, cl->host, &out->addr);
+		out->status = ST_OK;
+		out->body = "OK";
+	} else
+		out->status = ST_ERROR;
+	if (lock != -1)
+		close(lock);
+}
+
+static void
+log_request(const struct outcome *out, const struct addr *peer,
+    double started)
+{
+	const struct client *cl = out->client;
+
+	log_info("peer=%s client=%s host=%s type=%s addr=%s result=%d %s "
+	    "time=%.1fms", peer->family ? peer->text : "-",
+	    cl ? cl->name : "-", cl ? cl->host : "-",
+	    out->have_addr ? addr_type(&out->addr) : "-",
+	    out->have_addr ? out->addr.text : "-", (int)out->status,
+	    out->body ? out->body : http_word(out->status),
+	    now_ms() - started);
+}
+
+/* Serves the one connection; returns the exit status. */
+static int
+serve(const struct options *o)
+{
+	double started = now_ms();
+	struct outcome out;
+	struct request req;
+	struct addr peer;
+	struct conn conn;
+	struct conf c;
+	int conf_ok;
+
+	memset(&out, 0, sizeof(out));
+	memset(&peer, 0, sizeof(peer));
+	memset(&req, 0, sizeof(req));
+	conn_init(&conn);
+	conf_ok = load_conf(&c, o, 0) == 0;
+	deadline_set(conf_ok ? c.timeout : DEFAULT_TIMEOUT);
+	out.status = peer_immediate(&peer, conn.rfd);
+	if (out.status == ST_OK) {
+		out.status = http_read_head(&conn, &req);
+		if (deadline_expired())
+			out.status = ST_TIMEOUT;
+	}
+	deadline_clear();
+	if (out.status == 0) {
+		log_info("peer=%s closed before a request arrived",
+		    peer.family ? peer.text : "-");
+		conf_free(&c);
+		return 0;
+	}
+	out.addr = peer;
+	if (out.status == ST_OK)
+		out.status = peer_forwarded(&out.addr, &c, &req);
+	out.have_addr = out.status == ST_OK;
+	if (out.status == ST_OK && !conf_ok)
+		out.status = ST_ERROR;
+	if (out.status == ST_OK)
+		serve_key(&out, &c, req.key);
+	deadline_set(conf_ok ? c.timeout : DEFAULT_TIMEOUT);
+	http_respond(&conn, req.method, out.status, out.body);
+	log_request(&out, &peer, started);
+	conn_finish(&conn, out.status != ST_OK && out.status != ST_ERROR &&
+	    out.status != ST_FORBIDDEN);
+	conf_free(&c);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct options o;
+
+	parse_options(&o, argc, argv);
+	if (o.check)
+		return check_conf(&o);
+	signal(SIGPIPE, SIG_IGN);
+	log_init(o.to_stderr, o.verbosity);
+	return serve(&o);
+}

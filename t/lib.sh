@@ -1,0 +1,219 @@
+# Test helpers: TAP output, a private named with a throwaway zone, sftdyn
+# behind systemd-socket-activate, and clients.  Every server listens on a
+# free loopback port and is stopped by its PID when the test exits.
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+SFTDYN=$(cd "$TOP" && readlink -f "${SFTDYN:-./sftdyn}")
+ZONE=dyn.test
+T=$(mktemp -d "${TMPDIR:-/tmp}/sftdyn-test.XXXXXX")
+PIDS=
+tap_n=0
+tap_failed=0
+
+cleanup() {
+	for pid in $PIDS; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $PIDS; do
+		wait "$pid" 2>/dev/null
+	done
+	if [ "$tap_failed" -ne 0 ] && [ -f "$T/sftdyn.log" ]; then
+		sed 's/^/# log: /' "$T/sftdyn.log" | tail -n 40
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# --- TAP -------------------------------------------------------------
+
+ok() {		# ok STATUS NAME...
+	local st=$1
+	shift
+	tap_n=$((tap_n + 1))
+	if [ "$st" -eq 0 ]; then
+		echo "ok $tap_n - $*"
+	else
+		tap_failed=$((tap_failed + 1))
+		echo "not ok $tap_n - $*"
+	fi
+}
+
+is() {		# is GOT WANT NAME...
+	local got=$1 want=$2
+	shift 2
+	[ "$got" = "$want" ]
+	ok $? "$@"
+	[ "$got" = "$want" ] || printf '#   got: %s\n#  want: %s\n' "$got" "$want"
+}
+
+like() {	# like GOT REGEX NAME...
+	local got=$1 re=$2
+	shift 2
+	printf '%s' "$got" | grep -Eq -- "$re"
+	ok $? "$@"
+	printf '%s' "$got" | grep -Eq -- "$re" ||
+	    printf '#   got: %s\n#  want: /%s/\n' "$got" "$re"
+}
+
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}
+
+# wait_for SECONDS COMMAND...: runs COMMAND until it succeeds, at most
+# SECONDS long; fails when it never does.
+wait_for() {
+	local until=$(($(date +%s%N) / 1000000 + $1 * 1000))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ $(($(date +%s%N) / 1000000)) -lt "$until" ] || return 1
+		sleep 0.05
+	done
+}
+
+free_port() {
+	perl "$TOP/t/lib/freeport.pl"
+}
+
+# --- named -----------------------------------------------------------
+
+# start_named: a named on 127.0.0.1 and ::1 port $NSPORT, authoritative for
+# $ZONE, taking updates signed by $T/named/tsig.key or by its session key.
+start_named() {
+	local d=$T/named
+	mkdir -p "$d"
+	NSPORT=$(free_port)
+	tsig-keygen sftdyn >"$d/tsig.key"
+	cat >"$d/$ZONE.zone" <<-EOF
+	\$TTL 300
+	@ IN SOA ns.$ZONE. hostmaster.$ZONE. 1 3600 600 86400 60
+	@ IN NS ns.$ZONE.
+	ns IN A 127.0.0.1
+	EOF
+	cat >"$d/named.conf" <<-EOF
+	include "$d/tsig.key";
+	options {
+		directory "$d";
+		pid-file "$d/named.pid";
+		session-keyfile "$d/session.key";
+		listen-on port $NSPORT { 127.0.0.1; };
+		listen-on-v6 port $NSPORT { ::1; };
+		recursion no;
+		dnssec-validation no;
+	};
+	controls { };
+	zone "$ZONE" {
+		type primary;
+		file "$ZONE.zone";
+		update-policy {
+			grant local-ddns zonesub any;
+			grant sftdyn zonesub any;
+		};
+	};
+	EOF
+	named -f -n 1 -c "$d/named.conf" >"$d/named.log" 2>&1 &
+	NAMED_PID=$!
+	PIDS="$PIDS $NAMED_PID"
+	wait_for 10 test -s "$d/session.key" &&
+	wait_for 10 serial
+}
+
+stop_named() {
+	kill "$NAMED_PID" && wait "$NAMED_PID" 2>/dev/null
+}
+
+# restart_named: the same server, zone and port again.
+restart_named() {
+	named -f -n 1 -c "$T/named/named.conf" >>"$T/named/named.log" 2>&1 &
+	NAMED_PID=$!
+	PIDS="$PIDS $NAMED_PID"
+	wait_for 10 serial
+}
+
+# rr NAME TYPE: the record set, as dig +short prints it.
+rr() {
+	dig +short +norec +time=2 +tries=1 -p "$NSPORT" @127.0.0.1 "$1" "$2"
+}
+
+# serial: the zone's SOA serial; it changes with every accepted update.
+serial() {
+	local s
+	s=$(rr "$ZONE" SOA) && [ -n "$s" ] && echo "$s" | awk '{print $3}'
+}
+
+# --- sftdyn ----------------------------------------------------------
+
+# write_conf [EXTRA]: a configuration with clients a, b and c that update
+# through the session key (nsupdate -l), plus EXTRA lines.
+write_conf() {
+	cat >"$T/conf" <<-EOF
+	ttl = 30
+	timeout = ${TIMEOUT:-5}
+	nskeyfile = "named/session.key"
+	nsport = $NSPORT
+	statedir = "state"
+	client "a" {
+		key = "host=a.$ZONE,key=secret-a"
+		host = "a.$ZONE"
+	}
+	client "b" {
+		key = "?hostname=b&password=secret-b"
+		host = "b.$ZONE"
+		ttl = 60
+	}
+	client "c" {
+		key = "secret-c"
+		host = "c.$ZONE"
+	}
+	${1:-}
+	EOF
+}
+
+# start_sftdyn ADDR [socket-activate options] [-- sftdyn options]: sftdyn
+# behind systemd-socket-activate on ADDR:$PORT (ADDR as it takes it).
+start_sftdyn() {
+	local addr=$1 sa=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		sa+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	PORT=$(free_port)
+	systemd-socket-activate -a -l "$addr:$PORT" "${sa[@]}" \
+	    "$SFTDYN" -e "$@" -c "$T/conf" >>"$T/sftdyn.log" 2>&1 &
+	SFTDYN_PID=$!
+	PIDS="$PIDS $SFTDYN_PID"
+	wait_for 10 perl -MIO::Socket::IP -e \
+	    'IO::Socket::IP->new(PeerHost => $ARGV[0], PeerPort => $ARGV[1])
+	     or exit 1' "${addr//[\[\]]/}" "$PORT"
+}
+
+stop_sftdyn() {
+	kill "$SFTDYN_PID" && wait "$SFTDYN_PID" 2>/dev/null
+}
+
+# get PATH [curl options]: prints "STATUS BODY" of a request to sftdyn.
+get() {
+	local path=$1
+	shift
+	curl -s -g --max-time 20 -o "$T/body" -w '%{http_code}' "$@" \
+	    "http://127.0.0.1:$PORT$path" >"$T/status"
+	printf '%s %s' "$(cat "$T/status")" "$(cat "$T/body" 2>/dev/null)"
+}
+
+# raw [-b SOURCE] [WAIT]: sends stdin to sftdyn as it is, prints the answer.
+raw() {
+	local src=()
+	if [ "${1:-}" = -b ]; then
+		src=(-b "$2")
+		shift 2
+	fi
+	perl "$TOP/t/lib/raw.pl" "${src[@]}" 127.0.0.1 "$PORT" "${1:-20}"
+}
+
+# status_of: the status code of the HTTP answer on stdin.
+status_of() {
+	head -n 1 | awk '{print $2}'
+}
