@@ -76,20 +76,20 @@ http_target_overflow(const char *buf, size_t len)
 static const char *
 http_origin_form(const char *target)
 {
-	const char *p;
+	const char *authority;
+	size_t len;
 
 	if (target[0] == '/')
 		return target;
 	if (strncasecmp(target, "http://", 7) == 0)
-		p = target + 7;
+		authority = target + 7;
 	else if (strncasecmp(target, "https://", 8) == 0)
-		p = target + 8;
+		authority = target + 8;
 	else
 		return NULL;
-	p += strcspn(p, "/?");
-	if (p == target + 7 || p == target + 8)
-		return NULL;			/* no authority */
-	return p;
+	if ((len = strcspn(authority, "/?")) == 0)
+		return NULL;
+	return authority + len;
 }
 
 /*
