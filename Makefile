@@ -7,6 +7,7 @@ SYSCONFDIR	?= /etc
 SYSTEMDUNITDIR	?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 DESTDIR		?=
 
+VERSION		= 0.1.0
 CC		?= cc
 CFLAGS		?= -O2 -g
 WARNINGS	= -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
@@ -15,7 +16,7 @@ WARNINGS	= -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 ifeq ($(WERROR),1)
 WARNINGS	+= -Werror
 endif
-CPPFLAGS	+= -D_GNU_SOURCE $(shell pkg-config --cflags libconfuse)
+CPPFLAGS	+= -D_GNU_SOURCE -DSFTDYN_VERSION=\"$(VERSION)\" $(shell pkg-config --cflags libconfuse)
 LIBS		= $(shell pkg-config --libs libconfuse)
 
 SRCS		= $(wildcard src/*.c)

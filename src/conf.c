@@ -15,12 +15,22 @@
 
 #include "sftdyn.h"
 
+/* Where a client section ends, for errors found after the parse. */
+struct place {
+	char		*file;
+	int		 line;
+};
+
 /* The parse in progress; libconfuse callbacks have no user pointer. */
 static struct {
 	struct conf	*conf;
 	const char	*dir;
 	int		 to_stderr;
 	int		 errors;
+	unsigned int	 proxies_seen;	/* trusted-proxies elements checked */
+	struct place	*places;	/* one per client section */
+	size_t		 nplaces;
+	size_t		 places_size;
 } parse;
 
 static void
@@ -188,13 +198,15 @@ static int
 validate_proxies(cfg_t *cfg, cfg_opt_t *opt)
 {
 	struct net n;
-	unsigned int i;
+	const char *s;
 
-	for (i = 0; i < cfg_opt_size(opt); i++)
-		if (net_parse(&n, cfg_opt_getnstr(opt, i)) != 0)
+	/* called as elements are added, and again for the whole list */
+	for (; parse.proxies_seen < cfg_opt_size(opt); parse.proxies_seen++) {
+		s = cfg_opt_getnstr(opt, parse.proxies_seen);
+		if (net_parse(&n, s) != 0)
 			cfg_error(cfg, "trusted-proxies: \"%s\" is not an "
-			    "address or address/prefix",
-			    cfg_opt_getnstr(opt, i));
+			    "address or address/prefix", s);
+	}
 	return 0;
 }
 
@@ -223,6 +235,30 @@ validate_executable(cfg_t *cfg, cfg_opt_t *opt)
 	return validate_file(cfg, opt, X_OK);
 }
 
+/* Remembers where the client section that just ended is. */
+static void
+place_add(cfg_t *cfg)
+{
+	struct place *p;
+	const char *file = cfg->filename ? cfg->filename : parse.conf->path;
+
+	if (parse.nplaces == parse.places_size) {
+		parse.places_size = parse.places_size * 2 + 64;
+		parse.places = realloc(parse.places,
+		    parse.places_size * sizeof(*parse.places));
+		if (parse.places == NULL) {
+			log_err("out of memory");
+			_exit(1);
+		}
+	}
+	p = &parse.places[parse.nplaces++];
+	if (parse.nplaces > 1 && strcmp(p[-1].file, file) == 0)
+		p->file = p[-1].file;
+	else
+		p->file = xstrdup(file);
+	p->line = cfg->line;
+}
+
 static int
 validate_client(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -234,6 +270,7 @@ validate_client(cfg_t *cfg, cfg_opt_t *opt)
 			cfg_error(cfg, "client names are printable text");
 			break;
 		}
+	place_add(cfg);
 	if (cfg_size(sec, "key") == 0)
 		cfg_error(cfg, "client \"%s\" has no key", cfg_title(sec));
 	if (cfg_size(sec, "host") == 0)
@@ -311,7 +348,7 @@ client_keycmp(const void *a, const void *b)
 
 /* Reports every key that a client shares with an earlier one. */
 static void
-check_unique_keys(struct conf *c, cfg_t *cfg)
+check_unique_keys(struct conf *c)
 {
 	struct client **sorted;
 	size_t i;
@@ -324,7 +361,7 @@ check_unique_keys(struct conf *c, cfg_t *cfg)
 	qsort(sorted, c->nclients, sizeof(*sorted), client_keycmp);
 	for (i = 1; i < c->nclients; i++) {
 		struct client *a = sorted[i - 1], *b = sorted[i];
-		cfg_t *sec;
+		struct place *p;
 
 		if (strcmp(a->key, b->key) != 0)
 			continue;
@@ -334,8 +371,8 @@ check_unique_keys(struct conf *c, cfg_t *cfg)
 			a = b;
 			b = t;
 		}
-		sec = cfg_getnsec(cfg, "client", (unsigned)(b - c->clients));
-		conf_error(sec->filename, sec->line,
+		p = &parse.places[b->index];
+		conf_error(p->file, p->line,
 		    "client \"%s\" has the same key as client \"%s\"",
 		    b->name, a->name);
 	}
@@ -379,8 +416,12 @@ conf_take(struct conf *c, cfg_t *cfg)
 	c->clients = xcalloc(n + 1, sizeof(*c->clients));
 	for (i = 0; i < n; i++) {
 		cfg_t *sec = cfg_getnsec(cfg, "client", i);
-		struct client *cl = &c->clients[c->nclients++];
+		struct client *cl = &c->clients[c->nclients];
 
+		if (cfg_size(sec, "key") == 0 || cfg_size(sec, "host") == 0)
+			continue;	/* reported by validate_client() */
+		c->nclients++;
+		cl->index = i;
 		cl->name = cfg_title(sec);
 		cl->key = cfg_getstr(sec, "key");
 		cl->host = cfg_getstr(sec, "host");
@@ -388,6 +429,19 @@ conf_take(struct conf *c, cfg_t *cfg)
 		if (cl->ttl < 0)
 			cl->ttl = c->ttl;
 	}
+}
+
+static void
+places_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < parse.nplaces; i++)
+		if (i == 0 || parse.places[i].file != parse.places[i - 1].file)
+			free(parse.places[i].file);
+	free(parse.places);
+	parse.places = NULL;
+	parse.nplaces = parse.places_size = 0;
 }
 
 /*
@@ -411,6 +465,7 @@ conf_load(struct conf *c, const char *path, int to_stderr)
 	parse.dir = dirname(dircopy);
 	parse.to_stderr = to_stderr;
 	parse.errors = 0;
+	parse.proxies_seen = 0;
 	if ((cfg = conf_parser()) == NULL) {
 		free(dircopy);
 		return -1;
@@ -421,8 +476,9 @@ conf_load(struct conf *c, const char *path, int to_stderr)
 		conf_error(path, 0, "%s", strerror(errno));
 	else if (rc == CFG_SUCCESS) {
 		conf_take(c, cfg);
-		check_unique_keys(c, cfg);
+		check_unique_keys(c);
 	}
+	places_free();
 	free(dircopy);
 	return rc == CFG_SUCCESS && parse.errors == 0 ? 0 : -1;
 }

@@ -49,6 +49,7 @@ struct client {
 	const char	*key;
 	const char	*host;
 	long		 ttl;
+	size_t		 index;		/* position in the configuration */
 };
 
 struct conf {

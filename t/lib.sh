@@ -57,6 +57,11 @@ like() {	# like GOT REGEX NAME...
 }
 
 done_testing() {
+	if [ -f "$T/sftdyn.log" ]; then
+		! grep -Eq 'died with (signal|code [^0])|Sanitizer|runtime error' \
+		    "$T/sftdyn.log"
+		ok $? "every sftdyn process exited cleanly"
+	fi
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]
 }

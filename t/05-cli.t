@@ -1,0 +1,108 @@
+#!/bin/bash
+# The command line: -V, -h, a wrong flag, and -t with FILE:LINE errors.
+. "$(dirname "$0")/lib.sh"
+
+out=$("$SFTDYN" -V); st=$?
+is "$st $out" "0 sftdyn $(sed -n 's/^VERSION[[:space:]]*=[[:space:]]*//p' "$TOP/Makefile")" "-V"
+is "$("$SFTDYN" --version)" "$out" "--version"
+out=$("$SFTDYN" -h 2>/dev/null); st=$?
+like "$st $out" '^0 usage: sftdyn' "-h: usage on stdout, 0"
+out=$("$SFTDYN" --help 2>/dev/null)
+like "$out" '--nskeyfile' "--help lists the flags"
+out=$("$SFTDYN" --bogus 2>&1 >/dev/null); st=$?
+is "$st" 1 "a wrong flag: exit 1"
+like "$out" 'usage: sftdyn' "a wrong flag: usage on stderr"
+"$SFTDYN" one two >/dev/null 2>&1
+is $? 1 "two configuration files: 1"
+
+mkdir -p "$T/etc/keys" "$T/etc/clients"
+touch "$T/etc/keys/tsig.key"
+cat >"$T/etc/conf" <<'EOF2'
+# a valid configuration with relative paths and an include
+ttl = 60
+nskeyfile = "keys/tsig.key"
+statedir = "state"
+trusted-proxies = { "127.0.0.1", "::1", "10.0.0.0/8" }
+include("clients/all.conf")
+EOF2
+cat >"$T/etc/clients/all.conf" <<'EOF2'
+client "router" {
+	key = "host=r.dyn.example,key=abc"
+	host = "r.dyn.example"
+	ttl = 120
+}
+EOF2
+out=$(cd / && "$SFTDYN" -t "$T/etc/conf" 2>&1); st=$?
+is "$st $out" "0 $T/etc/conf: ok" "-t: valid, relative paths from the file's directory"
+out=$(cd / && "$SFTDYN" --check -c "$T/etc/conf" 2>&1)
+is "$out" "$T/etc/conf: ok" "--check -c FILE"
+
+cat >"$T/etc/bad.conf" <<'EOF2'
+ttl = -5
+timeout = 0
+nsport = 70000
+nskeyfile = "keys/missing.key"
+trusted-proxies = { "127.0.0.1", "not-an-address", "10.0.0.0/40" }
+nsserver = "bad server"
+include("clients/bad.conf")
+client "x" {
+	key = "host=x,key=1"
+	host = "x.dyn.example"
+}
+EOF2
+cat >"$T/etc/clients/bad.conf" <<'EOF2'
+client "y" {
+	key = "has space"
+	host = "bad..name"
+}
+client "z" {
+	host = "z.dyn.example"
+}
+client "w" {
+	key = "host=x,key=1"
+	host = "-ok-.dyn.example"
+}
+client "v" {
+	key = "v"
+	host = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.dyn.example"
+}
+EOF2
+out=$("$SFTDYN" -t "$T/etc/bad.conf" 2>&1 >"$T/stdout"); st=$?
+is "$st" 1 "-t: invalid, exit 1"
+is "$(cat "$T/stdout")" "" "-t: nothing on stdout when invalid"
+B=$T/etc/bad.conf
+C=$T/etc/clients/bad.conf
+for want in \
+    "$B:1: ttl must be between" \
+    "$B:2: timeout must be between" \
+    "$B:3: nsport must be between" \
+    "$B:4: nskeyfile \"$T/etc/keys/missing.key\": No such file" \
+    "$B:5: trusted-proxies: \"not-an-address\"" \
+    "$B:5: trusted-proxies: \"10.0.0.0/40\"" \
+    "$B:6: nsserver \"bad server\"" \
+    "$C:2: key holds a space" \
+    "$C:3: host \"bad..name\" is not a valid DNS name" \
+    "$C:7: client \"z\" has no key" \
+    "$C:14: host \"x*\.dyn\.example\" is not a valid DNS name" \
+    "$B:11: client \"x\" has the same key as client \"w\""; do
+	printf '%s\n' "$out" | grep -q -- "^$want"
+	ok $? "-t reports: $want"
+done
+is "$(printf '%s\n' "$out" | grep -vc "^$T/etc/[a-z/.]*:[0-9]*: ")" 0 \
+    "every line is FILE:LINE: message"
+is "$(printf '%s\n' "$out" | wc -l)" 12 "each error once"
+
+printf 'ttl = 5\nbogus = 1\n' >"$T/etc/syntax.conf"
+out=$("$SFTDYN" -t "$T/etc/syntax.conf" 2>&1); st=$?
+like "$st $out" "^1 $T/etc/syntax.conf:2: .*bogus" "-t: an unknown option"
+printf 'client "a" {\n key = "k"\n host = "a.example"\n}\nclient "a" {\n key = "l"\n host = "b.example"\n}\n' \
+    >"$T/etc/dup.conf"
+out=$("$SFTDYN" -t "$T/etc/dup.conf" 2>&1); st=$?
+like "$st $out" "^1 $T/etc/dup.conf:[0-9]+: .*a" "-t: a client name twice"
+out=$("$SFTDYN" -t "$T/etc/none.conf" 2>&1); st=$?
+like "$st $out" "^1 $T/etc/none.conf:0: No such file" "-t: a missing file"
+out=$("$SFTDYN" -t --nskeyfile "$T/nokey" "$T/etc/conf" 2>&1); st=$?
+like "$st $out" "^1 $T/etc/conf: --nskeyfile $T/nokey: No such file" \
+    "-t: a missing --nskeyfile"
+
+done_testing

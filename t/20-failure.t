@@ -1,0 +1,81 @@
+#!/bin/bash
+# When DNS or the state directory fails: 500 FAIL within the deadline and
+# no state change; state trouble never turns a good update into an error.
+. "$(dirname "$0")/lib.sh"
+
+start_named
+TIMEOUT=2 write_conf
+# named deletes its session key when it stops; the TSIG key stays.
+sed -i 's,named/session.key,named/tsig.key,' "$T/conf"
+start_sftdyn 127.0.0.1
+KEY=/secret-c
+
+is "$(get $KEY --interface 127.0.0.2)" "200 OK" "first update"
+stop_named
+start=$(date +%s%N)
+is "$(get $KEY --interface 127.0.0.3)" "500 FAIL" "named stopped: 500 FAIL"
+took=$((($(date +%s%N) - start) / 1000000))
+[ "$took" -lt 3000 ]
+ok $? "answered within the 2 s deadline (took $took ms)"
+is "$(cat "$T/state/c.$ZONE.A")" "127.0.0.2" "state unchanged after FAIL"
+like "$(cat "$T/sftdyn.log")" 'error: nsupdate: ' "nsupdate's output is logged"
+restart_named
+is "$(get $KEY --interface 127.0.0.3)" "200 OK" "named back: OK, not UPTODATE"
+is "$(rr c.$ZONE A)" "127.0.0.3" "DNS follows"
+is "$(cat "$T/state/c.$ZONE.A")" "127.0.0.3" "state follows"
+
+# A server that never answers: nsupdate is killed at the deadline.
+BH=$(free_port)
+perl -MIO::Socket::IP -e '
+    my @s = map { (IO::Socket::IP->new(LocalHost => $_, LocalPort => $ARGV[0],
+        Proto => "udp") or die, IO::Socket::IP->new(LocalHost => $_,
+        LocalPort => $ARGV[0], Listen => 5) or die) } "127.0.0.1", "::1";
+    open(my $f, ">", $ARGV[1]); close($f);
+    sleep 120;' "$BH" "$T/blackhole" &
+PIDS="$PIDS $!"
+wait_for 10 test -e "$T/blackhole"
+sed -i "s/^nsport.*/nsport = $BH/" "$T/conf"
+start=$(date +%s%N)
+is "$(get $KEY --interface 127.0.0.4)" "500 FAIL" "silent server: 500 FAIL"
+took=$((($(date +%s%N) - start) / 1000000))
+[ "$took" -ge 1900 ] && [ "$took" -lt 4000 ]
+ok $? "after the 2 s timeout (took $took ms)"
+like "$(cat "$T/sftdyn.log")" 'nsupdate: no answer within 2 s, killed' \
+    "the kill is logged"
+pgrep -f "nsupdate -l -p $BH" >/dev/null
+ok $((! $?)) "no nsupdate left running"
+ps -eo stat=,comm= | grep -q '^Z.*nsupdate'
+ok $((! $?)) "no nsupdate zombie"
+is "$(cat "$T/state/c.$ZONE.A")" "127.0.0.3" "state unchanged after the timeout"
+sed -i "s/^nsport.*/nsport = $NSPORT/" "$T/conf"
+
+# nsupdate that cannot start.
+echo 'nsupdate = "/nonexistent/nsupdate"' >>"$T/conf"
+is "$(get $KEY --interface 127.0.0.4)" "500 FAIL" \
+    "a configuration that fails -t: 500 FAIL"
+like "$(cat "$T/sftdyn.log")" 'nsupdate "/nonexistent/nsupdate": No such file' \
+    "the reason is logged"
+is "$(get / --interface 127.0.0.4)" "500 FAIL" "even for GET /"
+sed -i '$d' "$T/conf"
+
+# Corrupt, unreadable and unwritable state.
+printf 'garbage\n' >"$T/state/c.$ZONE.A"
+is "$(get $KEY --interface 127.0.0.3)" "200 OK" "corrupt state: the update runs"
+is "$(cat "$T/state/c.$ZONE.A")" "127.0.0.3" "corrupt state replaced"
+printf '127.0.0.3' >"$T/state/c.$ZONE.A"
+is "$(get $KEY --interface 127.0.0.3)" "200 OK" "truncated state: the update runs"
+printf '::1\n' >"$T/state/c.$ZONE.A"
+is "$(get $KEY --interface 127.0.0.3)" "200 OK" "an AAAA address in A state: the update runs"
+rm "$T/state/c.$ZONE.A"
+mkdir "$T/state/c.$ZONE.A"
+is "$(get $KEY --interface 127.0.0.5)" "200 OK" "unreadable, unwritable state: OK"
+is "$(rr c.$ZONE A)" "127.0.0.5" "DNS follows"
+like "$(cat "$T/sftdyn.log")" "error: state: .*c\.$ZONE\.A" "state trouble is logged"
+rmdir "$T/state/c.$ZONE.A"
+sed -i 's,^statedir.*,statedir = "/dev/null/state",' "$T/conf"
+is "$(get $KEY --interface 127.0.0.6)" "200 OK" "no state directory at all: OK"
+is "$(rr c.$ZONE A)" "127.0.0.6" "DNS follows"
+ls "$T"/state/.c* "$T"/state/*.XXXXXX* >/dev/null 2>&1
+ok $((! $?)) "no temporary files left behind"
+
+done_testing
