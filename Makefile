@@ -54,7 +54,7 @@ check: deps
 	SFTDYN=build/asan/sftdyn prove t/*.t
 
 demo: deps sftdyn
-	sh t/demo.sh
+	bash t/demo.sh
 
 clean:
 	rm -rf build sftdyn

@@ -185,7 +185,7 @@ start_sftdyn() {
 		shift
 	done
 	[ $# -gt 0 ] && shift
-	PORT=$(free_port)
+	PORT=${SFTDYN_PORT:-$(free_port)}
 	systemd-socket-activate -a -l "$addr:$PORT" "${sa[@]}" \
 	    "$SFTDYN" -e "$@" -c "$T/conf" >>"$T/sftdyn.log" 2>&1 &
 	SFTDYN_PID=$!
