@@ -16,7 +16,10 @@ WARNINGS	= -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 ifeq ($(WERROR),1)
 WARNINGS	+= -Werror
 endif
-CPPFLAGS	+= -D_GNU_SOURCE -DSFTDYN_VERSION=\"$(VERSION)\" $(shell pkg-config --cflags libconfuse)
+LIBTLS_SONAME	:= $(shell objdump -p $$(pkg-config --variable=libdir libtls)/libtls.so 2>/dev/null | awk '/SONAME/ {print $$2}')
+CPPFLAGS	+= -D_GNU_SOURCE -DSFTDYN_VERSION=\"$(VERSION)\" \
+		   -DLIBTLS_SONAME=\"$(LIBTLS_SONAME)\" \
+		   $(shell pkg-config --cflags libconfuse libtls)
 LIBS		= $(shell pkg-config --libs libconfuse)
 
 SRCS		= $(wildcard src/*.c)

@@ -62,7 +62,10 @@ conn_fill(struct conn *conn)
 	if (room == 0)
 		return 0;
 	do {
-		n = read(conn->rfd, conn->buf + conn->len, room);
+		if (conn->tls != NULL)
+			n = secure_read(conn, conn->buf + conn->len, room);
+		else
+			n = read(conn->rfd, conn->buf + conn->len, room);
 	} while (n == -1 && errno == EINTR && !deadline_expired());
 	if (n > 0)
 		conn->len += (size_t)n;
@@ -73,6 +76,8 @@ conn_fill(struct conn *conn)
 int
 conn_write(struct conn *conn, const char *buf, size_t len)
 {
+	if (conn->tls != NULL)
+		return secure_write(conn, buf, len);
 	return write_all(conn->wfd, buf, len);
 }
 
@@ -90,6 +95,10 @@ conn_finish(struct conn *conn, int linger)
 	double until;
 	ssize_t n;
 
+	if (conn->tls != NULL) {
+		secure_close(conn);
+		return;
+	}
 	if (!linger || shutdown(conn->wfd, SHUT_WR) != 0)
 		return;
 	until = now_ms() + LINGER_MS;

@@ -188,6 +188,40 @@ log_request(const struct outcome *out, const struct addr *peer,
 	    now_ms() - started);
 }
 
+/*
+ * Receives the request under the one deadline: the PROXY header, the TLS
+ * handshake and the HTTP head.  Returns its status, or 0 when there is
+ * nothing to answer: the client left, or TLS is not up (a plaintext
+ * answer would be noise to a TLS client), or a TLS request timed out.
+ */
+static enum status
+receive(struct conn *conn, const struct options *o, struct conf *c,
+    int conf_ok, struct addr *peer, struct request *req)
+{
+	enum status st;
+
+	deadline_set(conf_ok ? c->timeout : DEFAULT_TIMEOUT);
+	st = peer_immediate(peer, conn->rfd);
+	if (st == ST_OK && conf_ok && c->proxy_protocol &&
+	    net_contains(c->proxies, c->nproxies, peer)) {
+		if ((st = proxy_read(conn, peer)) == ST_BADREQ)
+			log_warn("peer=%s: missing or malformed PROXY header",
+			    peer->text);
+	}
+	if (st == ST_OK && o->tls && conf_ok && secure_start(conn, c) != 0)
+		st = 0;
+	if (st == ST_OK)
+		st = http_read_head(conn, req);
+	if (deadline_expired()) {
+		log_warn("peer=%s: no request within %ld s",
+		    peer->family ? peer->text : "-",
+		    conf_ok ? c->timeout : DEFAULT_TIMEOUT);
+		st = o->tls ? 0 : ST_TIMEOUT;
+	}
+	deadline_clear();
+	return o->tls && conn->tls == NULL ? 0 : st;
+}
+
 /* Serves the one connection; returns the exit status. */
 static int
 serve(const struct options *o)
@@ -205,17 +239,12 @@ serve(const struct options *o)
 	memset(&req, 0, sizeof(req));
 	conn_init(&conn);
 	conf_ok = load_conf(&c, o, 0) == 0;
-	deadline_set(conf_ok ? c.timeout : DEFAULT_TIMEOUT);
-	out.status = peer_immediate(&peer, conn.rfd);
-	if (out.status == ST_OK) {
-		out.status = http_read_head(&conn, &req);
-		if (deadline_expired())
-			out.status = ST_TIMEOUT;
-	}
-	deadline_clear();
+	out.status = receive(&conn, o, &c, conf_ok, &peer, &req);
 	if (out.status == 0) {
-		log_info("peer=%s closed before a request arrived",
+		log_info("peer=%s: no request answered",
 		    peer.family ? peer.text : "-");
+		if (conn.tls != NULL)
+			conn_finish(&conn, 0);
 		conf_free(&c);
 		return 0;
 	}

@@ -158,10 +158,20 @@ int	update_run(const struct conf *, const struct client *,
 char	*update_script(const struct conf *, const struct client *,
 	    const struct addr *);
 
+/* proxy.c */
+enum status proxy_parse(const char *, size_t, struct addr *, int *);
+enum status proxy_read(struct conn *, struct addr *);
+
 /* state.c */
 int	state_lock(const struct conf *, const char *);
 int	state_matches(const struct conf *, const char *, const struct addr *);
 void	state_save(const struct conf *, const char *, const struct addr *);
+
+/* tls.c */
+int	secure_start(struct conn *, const struct conf *);
+ssize_t	secure_read(struct conn *, void *, size_t);
+int	secure_write(struct conn *, const void *, size_t);
+void	secure_close(struct conn *);
 
 /* util.c */
 int	ct_equal(const char *, const char *);

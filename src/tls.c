@@ -1,0 +1,187 @@
+/*
+ * TLS with libtls, for --tls only.  libtls (and libssl and libcrypto with
+ * it) is loaded with dlopen() when a TLS connection starts, so plain
+ * connections neither link nor initialise it.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <poll.h>
+#include <tls.h>
+
+#include "sftdyn.h"
+
+#ifndef LIBTLS_SONAME
+#define LIBTLS_SONAME "libtls.so"
+#endif
+
+#define TLS_SYMBOLS(X)							\
+	X(tls_init) X(tls_config_new) X(tls_config_free)		\
+	X(tls_config_error) X(tls_config_set_keypair_file)		\
+	X(tls_config_set_protocols) X(tls_config_clear_keys)		\
+	X(tls_server) X(tls_configure) X(tls_accept_fds)		\
+	X(tls_accept_socket) X(tls_handshake) X(tls_read) X(tls_write)	\
+	X(tls_close) X(tls_free) X(tls_error)
+
+/* The libtls functions, each a pointer of its own prototype's type. */
+static struct {
+#define TLS_MEMBER(name)	__typeof__(name) *name;
+	TLS_SYMBOLS(TLS_MEMBER)
+#undef TLS_MEMBER
+} lib;
+
+/* Loads libtls and finds every function; returns 0, or -1 (logged). */
+static int
+secure_load(void)
+{
+	void *h = dlopen(LIBTLS_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (h == NULL) {
+		log_err("tls: %s", dlerror());
+		return -1;
+	}
+#define TLS_RESOLVE(name)						\
+	if ((*(void **)&lib.name = dlsym(h, #name)) == NULL) {		\
+		log_err("tls: %s: %s", LIBTLS_SONAME, dlerror());	\
+		return -1;						\
+	}
+	TLS_SYMBOLS(TLS_RESOLVE)
+#undef TLS_RESOLVE
+	return 0;
+}
+
+/*
+ * Waits until libtls can go on after TLS_WANT_POLLIN/POLLOUT.  Returns 0,
+ * or -1 when the deadline passed.
+ */
+static int
+secure_wait(struct conn *conn, ssize_t want)
+{
+	struct pollfd pfd;
+
+	pfd.fd = want == TLS_WANT_POLLIN ? conn->rfd : conn->wfd;
+	pfd.events = want == TLS_WANT_POLLIN ? POLLIN : POLLOUT;
+	while (poll(&pfd, 1, -1) == -1)
+		if (errno != EINTR || deadline_expired())
+			return -1;
+	return 0;
+}
+
+/* A server context with the configured keypair, TLS 1.2 and 1.3 only. */
+static struct tls *
+secure_server(const struct conf *c)
+{
+	struct tls_config *cfg;
+	struct tls *srv = NULL;
+
+	if (lib.tls_init() != 0 || (cfg = lib.tls_config_new()) == NULL) {
+		log_err("tls: cannot initialise libtls");
+		return NULL;
+	}
+	if (lib.tls_config_set_keypair_file(cfg, c->tls_cert, c->tls_key) != 0 ||
+	    lib.tls_config_set_protocols(cfg,
+	    TLS_PROTOCOL_TLSv1_2 | TLS_PROTOCOL_TLSv1_3) != 0) {
+		log_err("tls: %s", lib.tls_config_error(cfg));
+		goto out;
+	}
+	if ((srv = lib.tls_server()) == NULL ||
+	    lib.tls_configure(srv, cfg) != 0) {
+		log_err("tls: %s", srv ? lib.tls_error(srv) : "no memory");
+		if (srv != NULL)
+			lib.tls_free(srv);
+		srv = NULL;
+	}
+out:
+	lib.tls_config_clear_keys(cfg);
+	lib.tls_config_free(cfg);
+	return srv;
+}
+
+/*
+ * Wraps the connection in TLS and completes the handshake under the
+ * connection's deadline.  Returns 0, or -1 (logged): then nothing may be
+ * written to the connection.
+ */
+int
+secure_start(struct conn *conn, const struct conf *c)
+{
+	struct tls *srv, *cctx = NULL;
+	int rv;
+
+	if (secure_load() != 0 || (srv = secure_server(c)) == NULL)
+		return -1;
+	if (conn->rfd == conn->wfd)
+		rv = lib.tls_accept_socket(srv, &cctx, conn->rfd);
+	else
+		rv = lib.tls_accept_fds(srv, &cctx, conn->rfd, conn->wfd);
+	if (rv != 0) {
+		log_err("tls: accept: %s", lib.tls_error(srv));
+		return -1;
+	}
+	while ((rv = lib.tls_handshake(cctx)) != 0) {
+		if ((rv != TLS_WANT_POLLIN && rv != TLS_WANT_POLLOUT) ||
+		    secure_wait(conn, rv) != 0) {
+			log_err("tls: handshake: %s", deadline_expired() ?
+			    "timed out" : lib.tls_error(cctx));
+			lib.tls_free(cctx);
+			return -1;
+		}
+	}
+	conn->tls = cctx;
+	return 0;
+}
+
+/* tls_read() with the waits done; returns bytes, 0 at end, -1 (logged). */
+ssize_t
+secure_read(struct conn *conn, void *buf, size_t len)
+{
+	ssize_t n;
+
+	while ((n = lib.tls_read(conn->tls, buf, len)) < 0) {
+		if ((n != TLS_WANT_POLLIN && n != TLS_WANT_POLLOUT) ||
+		    secure_wait(conn, n) != 0) {
+			if (!deadline_expired())
+				log_err("tls: read: %s", lib.tls_error(conn->tls));
+			errno = deadline_expired() ? EINTR : EIO;
+			return -1;
+		}
+	}
+	return n;
+}
+
+/* Writes all of buf; returns 0, or -1 (logged). */
+int
+secure_write(struct conn *conn, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = lib.tls_write(conn->tls, p, len);
+		if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
+			if (secure_wait(conn, n) != 0)
+				return -1;
+			continue;
+		}
+		if (n < 0) {
+			log_err("tls: write: %s", lib.tls_error(conn->tls));
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Sends close_notify, as far as the peer lets us, and frees the context. */
+void
+secure_close(struct conn *conn)
+{
+	int rv;
+
+	while ((rv = lib.tls_close(conn->tls)) == TLS_WANT_POLLIN ||
+	    rv == TLS_WANT_POLLOUT)
+		if (secure_wait(conn, rv) != 0)
+			break;
+	lib.tls_free(conn->tls);
+	conn->tls = NULL;
+}
