@@ -208,7 +208,7 @@ receive(struct conn *conn, const struct options *o, struct conf *c,
 			log_warn("peer=%s: missing or malformed PROXY header",
 			    peer->text);
 	}
-	if (st == ST_OK && o->tls && conf_ok && secure_start(conn, c) != 0)
+	if (st == ST_OK && o->tls && (!conf_ok || secure_start(conn, c) != 0))
 		st = 0;
 	if (st == ST_OK)
 		st = http_read_head(conn, req);

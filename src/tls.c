@@ -5,7 +5,9 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <string.h>
 #include <tls.h>
 
 #include "sftdyn.h"
@@ -109,6 +111,13 @@ secure_start(struct conn *conn, const struct conf *c)
 
 	if (secure_load() != 0 || (srv = secure_server(c)) == NULL)
 		return -1;
+	/* libssl retries reads on EINTR: wait in poll(), where the deadline
+	 * interrupts */
+	if (fcntl(conn->rfd, F_SETFL, fcntl(conn->rfd, F_GETFL) | O_NONBLOCK) ||
+	    fcntl(conn->wfd, F_SETFL, fcntl(conn->wfd, F_GETFL) | O_NONBLOCK)) {
+		log_err("tls: fcntl: %s", strerror(errno));
+		return -1;
+	}
 	if (conn->rfd == conn->wfd)
 		rv = lib.tls_accept_socket(srv, &cctx, conn->rfd);
 	else

@@ -203,6 +203,7 @@ stop_sftdyn() {
 get() {
 	local path=$1
 	shift
+	rm -f "$T/body"
 	curl -s -g --max-time 20 -o "$T/body" -w '%{http_code}' "$@" \
 	    "http://127.0.0.1:$PORT$path" >"$T/status"
 	printf '%s %s' "$(cat "$T/status")" "$(cat "$T/body" 2>/dev/null)"
@@ -221,4 +222,41 @@ raw() {
 # status_of: the status code of the HTTP answer on stdin.
 status_of() {
 	head -n 1 | awk '{print $2}'
+}
+
+# --- TLS -------------------------------------------------------------
+
+# make_certs: $T/pki with a root CA (ca.pem), an intermediate, and a leaf
+# for localhost, 127.0.0.1 and ::1 (leaf.pem, leaf.key; fullchain.pem is
+# the leaf and the intermediate).
+make_certs() {
+	local d=$T/pki
+	mkdir -p "$d"
+	(
+	cd "$d" || exit 1
+	key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1"; }
+	key ca.key && key int.key && key leaf.key
+	printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' >ca.ext
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nextendedKeyUsage=serverAuth\n' >leaf.ext
+	openssl req -x509 -key ca.key -out ca.pem -subj /CN=sftdyn-test-root \
+	    -days 2 -addext basicConstraints=critical,CA:TRUE \
+	    -addext keyUsage=critical,keyCertSign,cRLSign
+	openssl req -new -key int.key -out int.csr -subj /CN=sftdyn-test-intermediate
+	openssl x509 -req -in int.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+	    -out int.pem -days 2 -extfile ca.ext
+	openssl req -new -key leaf.key -out leaf.csr -subj /CN=localhost
+	openssl x509 -req -in leaf.csr -CA int.pem -CAkey int.key -CAcreateserial \
+	    -out leaf.pem -days 2 -extfile leaf.ext
+	cat leaf.pem int.pem >fullchain.pem
+	) >"$T/pki.log" 2>&1
+}
+
+# gets PATH [curl options]: "STATUS BODY" of an HTTPS request to sftdyn.
+gets() {
+	local path=$1
+	shift
+	rm -f "$T/body"
+	curl -s -g --max-time 20 --cacert "$T/pki/ca.pem" -o "$T/body" \
+	    -w '%{http_code}' "$@" "https://127.0.0.1:$PORT$path" >"$T/status"
+	printf '%s %s' "$(cat "$T/status")" "$(cat "$T/body" 2>/dev/null)"
 }

@@ -1,0 +1,84 @@
+#!/bin/bash
+# HTTPS with --tls: libtls on fd 3 and on fd 0/1, a full chain, and the
+# ways a TLS connection goes wrong: each logged, none answered in plaintext.
+. "$(dirname "$0")/lib.sh"
+
+start_named
+make_certs
+ok $? "a CA, an intermediate and a leaf"
+TIMEOUT=2 write_conf 'tls {
+	cert = "pki/fullchain.pem"
+	key = "pki/leaf.key"
+}'
+out=$("$SFTDYN" -t --tls "$T/conf" 2>&1)
+is "$out" "$T/conf: ok" "-t --tls: valid"
+start_sftdyn 127.0.0.1 -- --tls
+is "$(gets /secret-c --interface 127.0.0.4)" "200 OK" "HTTPS on fd 3: OK"
+is "$(rr c.$ZONE A)" "127.0.0.4" "DNS holds the client's address"
+is "$(gets /secret-c --interface 127.0.0.4)" "200 UPTODATE" "HTTPS: UPTODATE"
+is "$(gets /nope --interface 127.0.0.4)" "403 BADKEY" "HTTPS: BADKEY"
+is "$(gets / --interface 127.0.0.9)" "200 127.0.0.9" "HTTPS: GET /"
+r=$(curl -s -I --cacert "$T/pki/ca.pem" "https://127.0.0.1:$PORT/" | tr -d '\r')
+like "$r" 'Content-Length: 10' "HTTPS: HEAD"
+is "$(gets / --interface 127.0.0.9 --tlsv1.2 --tls-max 1.2)" "200 127.0.0.9" "TLS 1.2"
+is "$(gets / --interface 127.0.0.9 --tlsv1.3)" "200 127.0.0.9" "TLS 1.3"
+echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_1 >/dev/null 2>&1
+ok $((! $?)) "TLS 1.1 refused"
+chain=$(echo | openssl s_client -connect "127.0.0.1:$PORT" -showcerts 2>/dev/null |
+    grep -c 'BEGIN CERTIFICATE')
+is "$chain" 2 "the full chain is served"
+
+# Plaintext HTTP on the TLS port: no plaintext answer, logged, and the
+# next TLS client is served.
+r=$(printf 'GET /secret-c HTTP/1.1\r\nHost: x\r\n\r\n' | raw -b 127.0.0.5 5)
+is "$r" "" "plaintext request on the TLS port: no answer"
+like "$(cat "$T/sftdyn.log")" 'error: tls: handshake' "the failed handshake is logged"
+is "$(gets /secret-c --interface 127.0.0.5)" "200 OK" "the next TLS request works"
+s1=$(serial)
+
+# Garbage instead of a ClientHello.
+head -c 2000 /dev/urandom >"$T/garbage"
+r=$(raw -b 127.0.0.6 5 <"$T/garbage" | head -c 200 | tr -d '\0')
+unlike=$(printf '%s' "$r" | grep -c 'HTTP/')
+is "$unlike" 0 "garbage: no plaintext answer"
+
+# A stalled handshake: closed after the timeout, nothing sent, logged.
+n0=$(grep -c 'handshake: timed out' "$T/sftdyn.log")
+start=$(date +%s%N)
+r=$(printf '' | raw -b 127.0.0.6 10)
+took=$((($(date +%s%N) - start) / 1000000))
+is "$r" "" "stalled handshake: nothing answered"
+[ "$took" -ge 1900 ] && [ "$took" -lt 4000 ]
+ok $? "closed after the 2 s timeout (took $took ms)"
+wait_for 5 test "$(grep -c 'handshake: timed out' "$T/sftdyn.log")" -gt "$n0"
+ok $? "the stalled handshake is logged"
+
+# A TLS client that completes the handshake but sends no request: closed,
+# no 408 over TLS.
+r=$( (sleep 4) | timeout 8 openssl s_client -quiet -connect "127.0.0.1:$PORT" \
+    -CAfile "$T/pki/ca.pem" 2>/dev/null)
+is "$r" "" "TLS without a request: closed without an answer"
+is "$(serial)" "$s1" "garbage, stalls and silence did not reach DNS"
+stop_sftdyn
+
+# fd 0/1 (inetd style): tls_accept_fds on two descriptors.
+start_sftdyn 127.0.0.1 --inetd -- --tls
+is "$(gets /secret-c --interface 127.0.0.7)" "200 OK" "HTTPS on fd 0/1: OK"
+is "$(rr c.$ZONE A)" "127.0.0.7" "DNS follows"
+stop_sftdyn
+
+# Only the leaf: a client that knows the root cannot verify it.
+sed -i 's,pki/fullchain.pem,pki/leaf.pem,' "$T/conf"
+start_sftdyn 127.0.0.1 -- --tls
+is "$(gets / --interface 127.0.0.7)" "000 " "without the chain: the client refuses"
+
+# A missing key: -t says so, the handler logs it and closes.
+sed -i 's,pki/leaf.key,pki/missing.key,' "$T/conf"
+out=$("$SFTDYN" -t --tls "$T/conf" 2>&1)
+like "$out" "^$T/conf:[0-9]+: key \"$T/pki/missing.key\": No such file" "-t: a missing TLS key"
+is "$(gets / --interface 127.0.0.7)" "000 " "missing key: no answer"
+like "$(cat "$T/sftdyn.log")" 'key ".*missing.key": No such file' "missing key: logged"
+grep -q 'secret-' "$T/sftdyn.log"
+ok $((! $?)) "no key in the log"
+
+done_testing
