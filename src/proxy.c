@@ -59,13 +59,15 @@ next_field(const char **p, const char *end, const char **f, size_t *flen)
 static enum status
 parse_v1(const char *buf, size_t len, struct addr *a, int *has_addr)
 {
-	const char *p = buf + 6, *end = buf + len - 2, *f[5];
-	size_t flen[5], i;
+	const char *p = buf + 6, *end, *f[4];
+	size_t flen[4], i;
 	struct addr src, dst;
 	int family;
 
-	if (len > PROXY_V1_MAX || len < 8 || memcmp(buf, "PROXY ", 6) != 0 ||
-	    memcmp(end, "\r\n", 2) != 0 || memchr(buf, '\n', len - 1) != NULL)
+	if (len > PROXY_V1_MAX || len < 8 || memcmp(buf, "PROXY ", 6) != 0)
+		return ST_BADREQ;
+	end = buf + len - 2;
+	if (memcmp(end, "\r\n", 2) != 0 || memchr(buf, '\n', len - 1) != NULL)
 		return ST_BADREQ;
 	if ((size_t)(end - p) >= 7 && memcmp(p, "UNKNOWN", 7) == 0 &&
 	    (end - p == 7 || p[7] == ' ')) {
@@ -81,7 +83,7 @@ parse_v1(const char *buf, size_t len, struct addr *a, int *has_addr)
 	else
 		return ST_BADREQ;
 	p += 5;
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 4; i++)
 		if (next_field(&p, end, &f[i], &flen[i]) != 0)
 			return ST_BADREQ;
 	if (p != end || addr_parsen(&src, f[0], flen[0]) != 0 ||
