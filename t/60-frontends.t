@@ -1,0 +1,137 @@
+#!/bin/bash
+# The shipped front-end configurations, each run for real: xinetd, stunnel
+# in exec mode and in PROXY mode, nginx as a reverse proxy, and a PROXY
+# header before TLS.  The front-ends talk to sftdyn from 127.0.0.1; the
+# clients come from other addresses, and DNS must hold the client's.
+. "$(dirname "$0")/lib.sh"
+
+start_named
+make_certs
+write_conf 'trusted-proxies = { "127.0.0.1" }'
+
+# wait_port PORT: until something accepts connections on 127.0.0.1:PORT.
+wait_port() {
+	wait_for 10 perl -MIO::Socket::IP -e \
+	    'IO::Socket::IP->new(PeerHost => "127.0.0.1", PeerPort => $ARGV[0])
+	     or exit 1' "$1"
+}
+
+# --- xinetd ---
+P=$(free_port)
+sed -e "s,^\tport\t\t= 8080,\tport\t\t= $P\n\tbind\t\t= 127.0.0.1," \
+    -e "s,/usr/local/bin/sftdyn,$SFTDYN," -e "s,/etc/sftdyn/conf,-c $T/conf," \
+    -e "s,= bind,= root," "$TOP/units/xinetd" >"$T/xinetd.conf"
+xinetd -dontfork -f "$T/xinetd.conf" -pidfile "$T/xinetd.pid" \
+    >"$T/xinetd.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_port "$P"
+ok $? "xinetd listens on $P"
+PORT=$P
+is "$(get /secret-a --interface 127.0.0.4)" "403 BADKEY" "xinetd: BADKEY"
+is "$(get "/host=a.$ZONE,key=secret-a" --interface 127.0.0.4)" "200 OK" "xinetd: OK"
+is "$(rr a.$ZONE A)" "127.0.0.4" "xinetd: DNS holds the client's address (REMOTE_HOST)"
+
+# --- stunnel, exec mode ---
+P=$(free_port)
+sed -e '/^setuid/d; /^setgid/d' -e "s,^pid = .*,pid = $T/stunnel-exec.pid\nforeground = yes," \
+    -e "s,^accept = 4443,accept = 127.0.0.1:$P," \
+    -e "s,^cert = .*,cert = $T/pki/fullchain.pem," -e "s,^key = .*,key = $T/pki/leaf.key," \
+    -e "s,^exec = .*,exec = $SFTDYN," -e "s,^execArgs = .*,execArgs = sftdyn -c $T/conf," \
+    "$TOP/units/stunnel-exec.conf" >"$T/stunnel-exec.conf"
+stunnel4 "$T/stunnel-exec.conf" >"$T/stunnel-exec.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_port "$P"
+ok $? "stunnel (exec) listens on $P"
+PORT=$P
+is "$(gets /secret-a --interface 127.0.0.5)" "403 BADKEY" "stunnel exec: BADKEY"
+is "$(gets "/host=a.$ZONE,key=secret-a" --interface 127.0.0.5)" "200 OK" "stunnel exec: OK"
+is "$(rr a.$ZONE A)" "127.0.0.5" "stunnel exec: DNS holds the client's address"
+
+# --- stunnel, PROXY protocol to a socket-activated sftdyn ---
+write_conf 'trusted-proxies = { "127.0.0.1" }
+proxy-protocol = true'
+start_sftdyn 127.0.0.1
+Q=$PORT
+P=$(free_port)
+sed -e '/^setuid/d; /^setgid/d' -e "s,^pid = .*,pid = $T/stunnel-proxy.pid\nforeground = yes," \
+    -e "s,^accept = 4443,accept = 127.0.0.1:$P," -e "s,^connect = .*,connect = 127.0.0.1:$Q," \
+    -e "s,^cert = .*,cert = $T/pki/fullchain.pem," -e "s,^key = .*,key = $T/pki/leaf.key," \
+    "$TOP/units/stunnel-proxy.conf" >"$T/stunnel-proxy.conf"
+stunnel4 "$T/stunnel-proxy.conf" >"$T/stunnel-proxy.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_port "$P"
+ok $? "stunnel (PROXY) listens on $P"
+PORT=$P
+is "$(gets /secret-a --interface 127.0.0.6)" "403 BADKEY" "stunnel PROXY: BADKEY"
+is "$(gets "/host=a.$ZONE,key=secret-a" --interface 127.0.0.6)" "200 OK" "stunnel PROXY: OK"
+is "$(rr a.$ZONE A)" "127.0.0.6" "stunnel PROXY: DNS holds the client's address"
+PORT=$Q
+s0=$(serial)
+is "$(printf 'GET /secret-c HTTP/1.1\r\n\r\n' | raw -b 127.0.0.1 | status_of)" 400 \
+    "a trusted peer without a PROXY header: 400"
+is "$(printf 'PROXY TCP4 1.2.3.4 5.6.7.8 1 2\nGET /secret-c HTTP/1.1\r\n\r\n' |
+    raw -b 127.0.0.1 | status_of)" 400 "a malformed PROXY header: 400"
+is "$(printf 'PROXY TCP4 192.0.2.77 10.0.0.1 1 2\r\nGET /secret-c HTTP/1.1\r\n\r\n' |
+    raw -b 127.0.0.7 | status_of)" 400 "a PROXY header from an untrusted peer is not HTTP: 400"
+is "$(serial)" "$s0" "none of them reached DNS"
+is "$(get / --interface 127.0.0.7)" "200 127.0.0.7" "an untrusted peer speaks HTTP directly"
+r=$(printf '\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c\xc0\x00\x02\x4d\x0a\x00\x00\x01\x30\x39\x1f\x90GET /secret-c HTTP/1.1\r\n\r\n' |
+    raw -b 127.0.0.1 | tail -n 1)
+is "$r" "OK" "PROXY v2 naming 192.0.2.77: OK"
+is "$(rr c.$ZONE A)" "192.0.2.77" "DNS holds the address from the v2 header"
+stop_sftdyn
+
+# --- a PROXY header before TLS (curl --haproxy-protocol) ---
+write_conf 'trusted-proxies = { "127.0.0.8" }
+proxy-protocol = true
+tls {
+	cert = "pki/fullchain.pem"
+	key = "pki/leaf.key"
+}'
+start_sftdyn 127.0.0.1 -- --tls
+is "$(gets /secret-c --interface 127.0.0.8 --haproxy-protocol)" "200 OK" \
+    "PROXY v1 then TLS: OK"
+is "$(rr c.$ZONE A)" "127.0.0.8" "DNS follows"
+is "$(gets /secret-c --interface 127.0.0.8)" "000 " \
+    "TLS without the required PROXY header: closed"
+stop_sftdyn
+
+# --- nginx as a reverse proxy ---
+write_conf 'trusted-proxies = { "127.0.0.1" }'
+start_sftdyn 127.0.0.1
+Q=$PORT
+P=$(free_port)
+mkdir -p "$T/nginx"
+sed -e "s,listen 443 ssl;,listen 127.0.0.1:$P ssl;," -e '/listen \[::\]:443/d' \
+    -e "s,ssl_certificate .*,ssl_certificate $T/pki/fullchain.pem;," \
+    -e "s,ssl_certificate_key .*,ssl_certificate_key $T/pki/leaf.key;," \
+    -e "s,127.0.0.1:8080,127.0.0.1:$Q," "$TOP/units/nginx.conf" >"$T/nginx/site.conf"
+cat >"$T/nginx/nginx.conf" <<EOF2
+daemon off;
+worker_processes 1;
+pid $T/nginx/nginx.pid;
+error_log $T/nginx/error.log;
+events { }
+http {
+	client_body_temp_path $T/nginx;
+	proxy_temp_path $T/nginx;
+	fastcgi_temp_path $T/nginx;
+	uwsgi_temp_path $T/nginx;
+	scgi_temp_path $T/nginx;
+	include $T/nginx/site.conf;
+}
+EOF2
+nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" &
+PIDS="$PIDS $!"
+wait_port "$P"
+ok $? "nginx listens on $P"
+PORT=$P
+is "$(gets /nope --interface 127.0.0.9 -H 'X-Forwarded-For: 203.0.113.66')" \
+    "403 BADKEY" "nginx: BADKEY"
+is "$(gets "/host=a.$ZONE,key=secret-a" --interface 127.0.0.9 \
+    -H 'X-Forwarded-For: 203.0.113.66' -H 'X-Real-IP: 203.0.113.67')" "200 OK" "nginx: OK"
+is "$(rr a.$ZONE A)" "127.0.0.9" \
+    "nginx: DNS holds the client's address, not the one it made up"
+is "$(gets / --interface 127.0.0.9)" "200 127.0.0.9" "nginx: GET /"
+
+done_testing
