@@ -3,6 +3,7 @@
 PREFIX		?= /usr/local
 BINDIR		?= $(PREFIX)/bin
 MANDIR		?= $(PREFIX)/share/man
+DOCDIR		?= $(PREFIX)/share/doc/sftdyn
 SYSCONFDIR	?= /etc
 SYSTEMDUNITDIR	?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 DESTDIR		?=
@@ -59,7 +60,40 @@ check: deps
 demo: deps sftdyn
 	bash t/demo.sh
 
+UNITS_SHIPPED	= sftdyn.socket sftdyn@.service units/sftdyn-tls.socket \
+		  units/sftdyn-tls@.service
+EXAMPLES	= units/xinetd units/inetd.conf units/stunnel-exec.conf \
+		  units/stunnel-proxy.conf units/nginx.conf conf/sftdyn.conf
+BINPATH_SED	= sed 's,/usr/local/bin/sftdyn,$(BINDIR)/sftdyn,g'
+
+install: sftdyn
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSTEMDUNITDIR) \
+	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSCONFDIR)/sftdyn
+	install -m 755 sftdyn $(DESTDIR)$(BINDIR)/sftdyn
+	install -m 644 man/sftdyn.8 $(DESTDIR)$(MANDIR)/man8/sftdyn.8
+	install -m 644 man/sftdyn.conf.5 $(DESTDIR)$(MANDIR)/man5/sftdyn.conf.5
+	for f in $(UNITS_SHIPPED); do \
+		$(BINPATH_SED) $$f >$(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/} && \
+		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/} || exit 1; \
+	done
+	for f in $(EXAMPLES); do \
+		$(BINPATH_SED) $$f >$(DESTDIR)$(DOCDIR)/examples/$${f##*/} && \
+		chmod 644 $(DESTDIR)$(DOCDIR)/examples/$${f##*/} || exit 1; \
+	done
+	install -m 644 README $(DESTDIR)$(DOCDIR)/README
+	test -e $(DESTDIR)$(SYSCONFDIR)/sftdyn/conf || \
+	    install -m 640 conf/sftdyn.conf $(DESTDIR)$(SYSCONFDIR)/sftdyn/conf
+
+# Leaves /etc/sftdyn/conf, which holds the keys, in place.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sftdyn $(DESTDIR)$(MANDIR)/man8/sftdyn.8 \
+	    $(DESTDIR)$(MANDIR)/man5/sftdyn.conf.5
+	for f in $(UNITS_SHIPPED); do \
+		rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/}; done
+	rm -rf $(DESTDIR)$(DOCDIR)
+
 clean:
 	rm -rf build sftdyn
 
-.PHONY: all check clean deps demo
+.PHONY: all check clean deps demo install uninstall

@@ -1,0 +1,57 @@
+#!/bin/bash
+# make install into a DESTDIR, the installed units checked by systemd, the
+# man pages by mandoc, and make uninstall.
+. "$(dirname "$0")/lib.sh"
+
+R=$T/root
+make -s -C "$TOP" install DESTDIR="$R" PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system >"$T/install.log" 2>&1
+ok $? "make install DESTDIR=... PREFIX=/usr"
+for f in usr/bin/sftdyn usr/share/man/man8/sftdyn.8 usr/share/man/man5/sftdyn.conf.5 \
+    lib/systemd/system/sftdyn.socket lib/systemd/system/sftdyn@.service \
+    lib/systemd/system/sftdyn-tls.socket lib/systemd/system/sftdyn-tls@.service \
+    etc/sftdyn/conf usr/share/doc/sftdyn/README usr/share/doc/sftdyn/examples/xinetd \
+    usr/share/doc/sftdyn/examples/inetd.conf usr/share/doc/sftdyn/examples/nginx.conf \
+    usr/share/doc/sftdyn/examples/stunnel-exec.conf \
+    usr/share/doc/sftdyn/examples/stunnel-proxy.conf; do
+	test -f "$R/$f"
+	ok $? "installed $f"
+done
+is "$(stat -c %a "$R/usr/bin/sftdyn") $(stat -c %a "$R/etc/sftdyn/conf")" "755 640" "modes"
+is "$(grep -h '^ExecStart' "$R"/lib/systemd/system/*.service | sort | tr '\n' '|')" \
+    "ExecStart=/usr/bin/sftdyn --tls /etc/sftdyn/conf|ExecStart=/usr/bin/sftdyn /etc/sftdyn/conf|" \
+    "units run the installed binary"
+like "$(cat "$R/usr/share/doc/sftdyn/examples/xinetd")" 'server[[:space:]]+= /usr/bin/sftdyn' \
+    "examples name the installed binary"
+is "$("$R/usr/bin/sftdyn" -t "$R/etc/sftdyn/conf")" "$R/etc/sftdyn/conf: ok" \
+    "the installed sample configuration passes -t"
+echo '# mine' >>"$R/etc/sftdyn/conf"
+make -s -C "$TOP" install DESTDIR="$R" PREFIX=/usr >/dev/null 2>&1
+is "$(tail -n 1 "$R/etc/sftdyn/conf")" "# mine" "install keeps an existing configuration"
+
+# systemd's own checks, with the binary path pointing at a real file.
+mkdir "$T/units"
+for u in sftdyn.socket sftdyn@.service sftdyn-tls.socket sftdyn-tls@.service; do
+	sed "s,/usr/bin/sftdyn,$SFTDYN," "$R/lib/systemd/system/$u" >"$T/units/$u"
+done
+(cd "$T/units" && MANPATH="$R/usr/share/man" systemd-analyze verify \
+    sftdyn.socket sftdyn@.service sftdyn-tls.socket sftdyn-tls@.service) >"$T/verify.log" 2>&1
+ok $? "systemd-analyze verify accepts the units"
+[ -s "$T/verify.log" ] && sed 's/^/# /' "$T/verify.log"
+for u in sftdyn@.service sftdyn-tls@.service; do
+	level=$(cd "$T/units" && systemd-analyze security --offline=yes "$u" 2>&1 |
+	    sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p')
+	awk -v l="$level" 'BEGIN { exit !(l != "" && l <= 2.0) }'
+	ok $? "systemd-analyze security rates $u $level (2.0 or better)"
+done
+grep -q '^StandardInput=socket' "$T/units/sftdyn@.service" &&
+    ! grep -q '^StandardInput' "$T/units/sftdyn-tls@.service"
+ok $? "HTTP on fd 0/1, TLS on fd 3"
+
+mandoc -Tlint -W warning "$TOP/man/sftdyn.8" "$TOP/man/sftdyn.conf.5"
+ok $? "mandoc -Tlint: the man pages are clean"
+
+make -s -C "$TOP" uninstall DESTDIR="$R" PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system >/dev/null 2>&1
+is "$(cd "$R" && find . -type f | sort)" "./etc/sftdyn/conf" \
+    "make uninstall leaves only the configuration"
+
+done_testing
