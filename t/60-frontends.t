@@ -1,7 +1,7 @@
 #!/bin/bash
 # The shipped front-end configurations, each run for real: xinetd, stunnel
-# in exec mode and in PROXY mode, nginx as a reverse proxy, and a PROXY
-# header before TLS.  The front-ends talk to sftdyn from 127.0.0.1; the
+# in exec mode and in PROXY mode, nginx as a reverse proxy, tcpserver, and
+# a PROXY header before TLS.  The front-ends talk to sftdyn from 127.0.0.1; the
 # clients come from other addresses, and DNS must hold the client's.
 . "$(dirname "$0")/lib.sh"
 
@@ -30,6 +30,18 @@ PORT=$P
 is "$(get /secret-a --interface 127.0.0.4)" "403 BADKEY" "xinetd: BADKEY"
 is "$(get "/host=a.$ZONE,key=secret-a" --interface 127.0.0.4)" "200 OK" "xinetd: OK"
 is "$(rr a.$ZONE A)" "127.0.0.4" "xinetd: DNS holds the client's address (REMOTE_HOST)"
+
+# --- ucspi-tcp's tcpserver: the address from TCPREMOTEIP ---
+# (The inetd.conf line cannot run here: every inetd conflicts with xinetd.)
+P=$(free_port)
+tcpserver -R -H 127.0.0.1 "$P" "$SFTDYN" -c "$T/conf" >"$T/tcpserver.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_port "$P"
+ok $? "tcpserver listens on $P"
+PORT=$P
+is "$(get /nope --interface 127.0.0.3)" "403 BADKEY" "tcpserver: BADKEY"
+is "$(get "/host=a.$ZONE,key=secret-a" --interface 127.0.0.3)" "200 OK" "tcpserver: OK"
+is "$(rr a.$ZONE A)" "127.0.0.3" "tcpserver: DNS holds the client's address (TCPREMOTEIP)"
 
 # --- stunnel, exec mode ---
 P=$(free_port)

@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it prints the line to run and fails.
 PACKAGES="gcc make pkg-config libc6-dev perl libconfuse-dev libtls-dev
 	bind9 bind9-dnsutils curl systemd iproute2 openssl xinetd stunnel4
-	nginx-light mandoc man-db"
+	ucspi-tcp nginx-light mandoc man-db"
 
 missing=
 for p in $PACKAGES; do

@@ -20,7 +20,7 @@ cleanup() {
 	if [ "$tap_failed" -ne 0 ] && [ -f "$T/sftdyn.log" ]; then
 		sed 's/^/# log: /' "$T/sftdyn.log" | tail -n 40
 	fi
-	rm -rf "$T"
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
