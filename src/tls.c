@@ -24,6 +24,9 @@
 	X(tls_accept_socket) X(tls_handshake) X(tls_read) X(tls_write)	\
 	X(tls_close) X(tls_free) X(tls_error)
 
+/* The server context behind the connection's; freed with it. */
+static struct tls *server;
+
 /* The libtls functions, each a pointer of its own prototype's type. */
 static struct {
 #define TLS_MEMBER(name)	__typeof__(name) *name;
@@ -106,37 +109,42 @@ out:
 int
 secure_start(struct conn *conn, const struct conf *c)
 {
-	struct tls *srv, *cctx = NULL;
+	struct tls *cctx = NULL;
 	int rv;
 
-	if (secure_load() != 0 || (srv = secure_server(c)) == NULL)
+	if (secure_load() != 0 || (server = secure_server(c)) == NULL)
 		return -1;
 	/* libssl retries reads on EINTR: wait in poll(), where the deadline
 	 * interrupts */
 	if (fcntl(conn->rfd, F_SETFL, fcntl(conn->rfd, F_GETFL) | O_NONBLOCK) ||
 	    fcntl(conn->wfd, F_SETFL, fcntl(conn->wfd, F_GETFL) | O_NONBLOCK)) {
 		log_err("tls: fcntl: %s", strerror(errno));
-		return -1;
+		goto fail;
 	}
 	if (conn->rfd == conn->wfd)
-		rv = lib.tls_accept_socket(srv, &cctx, conn->rfd);
+		rv = lib.tls_accept_socket(server, &cctx, conn->rfd);
 	else
-		rv = lib.tls_accept_fds(srv, &cctx, conn->rfd, conn->wfd);
+		rv = lib.tls_accept_fds(server, &cctx, conn->rfd, conn->wfd);
 	if (rv != 0) {
-		log_err("tls: accept: %s", lib.tls_error(srv));
-		return -1;
+		log_err("tls: accept: %s", lib.tls_error(server));
+		goto fail;
 	}
 	while ((rv = lib.tls_handshake(cctx)) != 0) {
 		if ((rv != TLS_WANT_POLLIN && rv != TLS_WANT_POLLOUT) ||
 		    secure_wait(conn, rv) != 0) {
 			log_err("tls: handshake: %s", deadline_expired() ?
 			    "timed out" : lib.tls_error(cctx));
-			lib.tls_free(cctx);
-			return -1;
+			goto fail;
 		}
 	}
 	conn->tls = cctx;
 	return 0;
+fail:
+	if (cctx != NULL)
+		lib.tls_free(cctx);
+	lib.tls_free(server);
+	server = NULL;
+	return -1;
 }
 
 /* tls_read() with the waits done; returns bytes, 0 at end, -1 (logged). */
@@ -192,5 +200,7 @@ secure_close(struct conn *conn)
 		if (secure_wait(conn, rv) != 0)
 			break;
 	lib.tls_free(conn->tls);
+	lib.tls_free(server);
 	conn->tls = NULL;
+	server = NULL;
 }
