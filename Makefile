@@ -17,23 +17,34 @@ WARNINGS	= -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 ifeq ($(WERROR),1)
 WARNINGS	+= -Werror
 endif
-LIBTLS_SONAME	:= $(shell objdump -p $$(pkg-config --variable=libdir libtls)/libtls.so 2>/dev/null | awk '/SONAME/ {print $$2}')
 CPPFLAGS	+= -D_GNU_SOURCE -DSFTDYN_VERSION=\"$(VERSION)\" \
-		   -DLIBTLS_SONAME=\"$(LIBTLS_SONAME)\" \
 		   $(shell pkg-config --cflags libconfuse libtls)
-LIBS		= $(shell pkg-config --libs libconfuse)
+LIBS		= $(shell pkg-config --libs libconfuse libtls)
+# A process starts for every connection: sftdyn is linked statically, as
+# dynamic linking would cost more than the rest of a plain request, and
+# without TLS, which lives in sftdyn-tls (sftdyn --tls runs it).  glibc
+# warns about getpwnam, dlopen and getaddrinfo in static programs: only
+# libconfuse's "~user" expansion and libcrypto's engine loading use them,
+# and sftdyn uses neither.
+STATIC		= -static -Wl,--no-warnings
+PLAIN_LIBS	= $(shell pkg-config --libs --static libconfuse)
+TLS_LIBS	= $(shell pkg-config --libs --static libconfuse libtls)
 
 SRCS		= $(wildcard src/*.c)
 OBJS		= $(SRCS:src/%.c=build/%.o)
+PLAIN_OBJS	= $(filter-out build/tls.o,$(OBJS))
 LIBOBJS		= $(filter-out build/main.o,$(OBJS))
 UNITS		= $(patsubst t/unit/%.c,build/t/%.t,$(wildcard t/unit/*.c))
 ASAN		= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		  -fno-sanitize-recover=all
 
-all: sftdyn
+all: sftdyn sftdyn-tls
 
-sftdyn: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
+sftdyn: $(PLAIN_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(STATIC) -o $@ $(PLAIN_OBJS) $(PLAIN_LIBS)
+
+sftdyn-tls: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(STATIC) -o $@ $(OBJS) $(TLS_LIBS)
 
 build/%.o: src/%.c src/sftdyn.h | build
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -c -o $@ $<
@@ -52,12 +63,12 @@ deps:
 	@sh t/deps.sh
 
 check: deps
-	$(MAKE) WERROR=1 sftdyn build/asan/sftdyn $(UNITS)
+	$(MAKE) WERROR=1 all build/asan/sftdyn $(UNITS)
 	prove --exec '' $(UNITS)
 	prove t/*.t
 	SFTDYN=build/asan/sftdyn prove t/*.t
 
-demo: deps sftdyn
+demo: deps all
 	bash t/demo.sh
 
 UNITS_SHIPPED	= sftdyn.socket sftdyn@.service units/sftdyn-tls.socket \
@@ -66,11 +77,11 @@ EXAMPLES	= units/xinetd units/inetd.conf units/stunnel-exec.conf \
 		  units/stunnel-proxy.conf units/nginx.conf conf/sftdyn.conf
 BINPATH_SED	= sed 's,/usr/local/bin/sftdyn,$(BINDIR)/sftdyn,g'
 
-install: sftdyn
+install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSTEMDUNITDIR) \
 	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSCONFDIR)/sftdyn
-	install -m 755 sftdyn $(DESTDIR)$(BINDIR)/sftdyn
+	install -m 755 sftdyn sftdyn-tls $(DESTDIR)$(BINDIR)/
 	install -m 644 man/sftdyn.8 $(DESTDIR)$(MANDIR)/man8/sftdyn.8
 	install -m 644 man/sftdyn.conf.5 $(DESTDIR)$(MANDIR)/man5/sftdyn.conf.5
 	for f in $(UNITS_SHIPPED); do \
@@ -87,13 +98,14 @@ install: sftdyn
 
 # Leaves /etc/sftdyn/conf, which holds the keys, in place.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/sftdyn $(DESTDIR)$(MANDIR)/man8/sftdyn.8 \
+	rm -f $(DESTDIR)$(BINDIR)/sftdyn $(DESTDIR)$(BINDIR)/sftdyn-tls \
+	    $(DESTDIR)$(MANDIR)/man8/sftdyn.8 \
 	    $(DESTDIR)$(MANDIR)/man5/sftdyn.conf.5
 	for f in $(UNITS_SHIPPED); do \
 		rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/}; done
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
-	rm -rf build sftdyn
+	rm -rf build sftdyn sftdyn-tls
 
 .PHONY: all check clean deps demo install uninstall

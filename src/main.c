@@ -1,7 +1,10 @@
 /*
  * sftdyn: flags, and the wiring of one connection from request to answer.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,6 +268,27 @@ serve(const struct options *o)
 	return 0;
 }
 
+/*
+ * --tls in a binary without TLS: runs sftdyn-tls from the same directory
+ * with the same arguments, before anything of the connection is read.
+ */
+static void ATTR_NORETURN
+tls_handoff(char *argv[])
+{
+	char self[PATH_MAX], helper[PATH_MAX + 16];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0) {
+		log_err("--tls: /proc/self/exe: %s", strerror(errno));
+		exit(1);
+	}
+	self[n] = '\0';
+	snprintf(helper, sizeof(helper), "%s/sftdyn-tls", dirname(self));
+	execv(helper, argv);
+	log_err("--tls: %s: %s", helper, strerror(errno));
+	exit(1);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -275,5 +299,7 @@ main(int argc, char *argv[])
 		return check_conf(&o);
 	signal(SIGPIPE, SIG_IGN);
 	log_init(o.to_stderr, o.verbosity);
+	if (o.tls && secure_start == NULL)
+		tls_handoff(argv);
 	return serve(&o);
 }

@@ -30,6 +30,7 @@
 
 #define ATTR_PRINTF(f, a)	__attribute__((format(printf, f, a)))
 #define ATTR_NORETURN		__attribute__((noreturn))
+#define ATTR_WEAK		__attribute__((weak))
 
 /* An IPv4 or IPv6 address; IPv4-mapped IPv6 is stored as IPv4. */
 struct addr {
@@ -167,11 +168,15 @@ int	state_lock(const struct conf *, const char *);
 int	state_matches(const struct conf *, const char *, const struct addr *);
 void	state_save(const struct conf *, const char *, const struct addr *);
 
-/* tls.c */
-int	secure_start(struct conn *, const struct conf *);
-ssize_t	secure_read(struct conn *, void *, size_t);
-int	secure_write(struct conn *, const void *, size_t);
-void	secure_close(struct conn *);
+/*
+ * tls.c: linked into sftdyn-tls only, so that plain connections do not map
+ * libtls, libssl and libcrypto.  In sftdyn these are NULL, and --tls runs
+ * sftdyn-tls instead.
+ */
+int	secure_start(struct conn *, const struct conf *) ATTR_WEAK;
+ssize_t	secure_read(struct conn *, void *, size_t) ATTR_WEAK;
+int	secure_write(struct conn *, const void *, size_t) ATTR_WEAK;
+void	secure_close(struct conn *) ATTR_WEAK;
 
 /* util.c */
 int	ct_equal(const char *, const char *);

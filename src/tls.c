@@ -1,9 +1,8 @@
 /*
- * TLS with libtls, for --tls only.  libtls (and libssl and libcrypto with
- * it) is loaded with dlopen() when a TLS connection starts, so plain
- * connections neither link nor initialise it.
+ * TLS with libtls, for --tls only.  sftdyn is linked statically, so plain
+ * connections pay neither for loading libtls, libssl and libcrypto nor for
+ * initialising them: that happens only here.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,47 +11,8 @@
 
 #include "sftdyn.h"
 
-#ifndef LIBTLS_SONAME
-#define LIBTLS_SONAME "libtls.so"
-#endif
-
-#define TLS_SYMBOLS(X)							\
-	X(tls_init) X(tls_config_new) X(tls_config_free)		\
-	X(tls_config_error) X(tls_config_set_keypair_file)		\
-	X(tls_config_set_protocols) X(tls_config_clear_keys)		\
-	X(tls_server) X(tls_configure) X(tls_accept_fds)		\
-	X(tls_accept_socket) X(tls_handshake) X(tls_read) X(tls_write)	\
-	X(tls_close) X(tls_free) X(tls_error)
-
 /* The server context behind the connection's; freed with it. */
 static struct tls *server;
-
-/* The libtls functions, each a pointer of its own prototype's type. */
-static struct {
-#define TLS_MEMBER(name)	__typeof__(name) *name;
-	TLS_SYMBOLS(TLS_MEMBER)
-#undef TLS_MEMBER
-} lib;
-
-/* Loads libtls and finds every function; returns 0, or -1 (logged). */
-static int
-secure_load(void)
-{
-	void *h = dlopen(LIBTLS_SONAME, RTLD_NOW | RTLD_LOCAL);
-
-	if (h == NULL) {
-		log_err("tls: %s", dlerror());
-		return -1;
-	}
-#define TLS_RESOLVE(name)						\
-	if ((*(void **)&lib.name = dlsym(h, #name)) == NULL) {		\
-		log_err("tls: %s: %s", LIBTLS_SONAME, dlerror());	\
-		return -1;						\
-	}
-	TLS_SYMBOLS(TLS_RESOLVE)
-#undef TLS_RESOLVE
-	return 0;
-}
 
 /*
  * Waits until libtls can go on after TLS_WANT_POLLIN/POLLOUT.  Returns 0,
@@ -78,26 +38,26 @@ secure_server(const struct conf *c)
 	struct tls_config *cfg;
 	struct tls *srv = NULL;
 
-	if (lib.tls_init() != 0 || (cfg = lib.tls_config_new()) == NULL) {
+	if (tls_init() != 0 || (cfg = tls_config_new()) == NULL) {
 		log_err("tls: cannot initialise libtls");
 		return NULL;
 	}
-	if (lib.tls_config_set_keypair_file(cfg, c->tls_cert, c->tls_key) != 0 ||
-	    lib.tls_config_set_protocols(cfg,
+	if (tls_config_set_keypair_file(cfg, c->tls_cert, c->tls_key) != 0 ||
+	    tls_config_set_protocols(cfg,
 	    TLS_PROTOCOL_TLSv1_2 | TLS_PROTOCOL_TLSv1_3) != 0) {
-		log_err("tls: %s", lib.tls_config_error(cfg));
+		log_err("tls: %s", tls_config_error(cfg));
 		goto out;
 	}
-	if ((srv = lib.tls_server()) == NULL ||
-	    lib.tls_configure(srv, cfg) != 0) {
-		log_err("tls: %s", srv ? lib.tls_error(srv) : "no memory");
+	if ((srv = tls_server()) == NULL ||
+	    tls_configure(srv, cfg) != 0) {
+		log_err("tls: %s", srv ? tls_error(srv) : "no memory");
 		if (srv != NULL)
-			lib.tls_free(srv);
+			tls_free(srv);
 		srv = NULL;
 	}
 out:
-	lib.tls_config_clear_keys(cfg);
-	lib.tls_config_free(cfg);
+	tls_config_clear_keys(cfg);
+	tls_config_free(cfg);
 	return srv;
 }
 
@@ -112,7 +72,7 @@ secure_start(struct conn *conn, const struct conf *c)
 	struct tls *cctx = NULL;
 	int rv;
 
-	if (secure_load() != 0 || (server = secure_server(c)) == NULL)
+	if ((server = secure_server(c)) == NULL)
 		return -1;
 	/* libssl retries reads on EINTR: wait in poll(), where the deadline
 	 * interrupts */
@@ -122,18 +82,18 @@ secure_start(struct conn *conn, const struct conf *c)
 		goto fail;
 	}
 	if (conn->rfd == conn->wfd)
-		rv = lib.tls_accept_socket(server, &cctx, conn->rfd);
+		rv = tls_accept_socket(server, &cctx, conn->rfd);
 	else
-		rv = lib.tls_accept_fds(server, &cctx, conn->rfd, conn->wfd);
+		rv = tls_accept_fds(server, &cctx, conn->rfd, conn->wfd);
 	if (rv != 0) {
-		log_err("tls: accept: %s", lib.tls_error(server));
+		log_err("tls: accept: %s", tls_error(server));
 		goto fail;
 	}
-	while ((rv = lib.tls_handshake(cctx)) != 0) {
+	while ((rv = tls_handshake(cctx)) != 0) {
 		if ((rv != TLS_WANT_POLLIN && rv != TLS_WANT_POLLOUT) ||
 		    secure_wait(conn, rv) != 0) {
 			log_err("tls: handshake: %s", deadline_expired() ?
-			    "timed out" : lib.tls_error(cctx));
+			    "timed out" : tls_error(cctx));
 			goto fail;
 		}
 	}
@@ -141,8 +101,8 @@ secure_start(struct conn *conn, const struct conf *c)
 	return 0;
 fail:
 	if (cctx != NULL)
-		lib.tls_free(cctx);
-	lib.tls_free(server);
+		tls_free(cctx);
+	tls_free(server);
 	server = NULL;
 	return -1;
 }
@@ -153,11 +113,11 @@ secure_read(struct conn *conn, void *buf, size_t len)
 {
 	ssize_t n;
 
-	while ((n = lib.tls_read(conn->tls, buf, len)) < 0) {
+	while ((n = tls_read(conn->tls, buf, len)) < 0) {
 		if ((n != TLS_WANT_POLLIN && n != TLS_WANT_POLLOUT) ||
 		    secure_wait(conn, n) != 0) {
 			if (!deadline_expired())
-				log_err("tls: read: %s", lib.tls_error(conn->tls));
+				log_err("tls: read: %s", tls_error(conn->tls));
 			errno = deadline_expired() ? EINTR : EIO;
 			return -1;
 		}
@@ -173,14 +133,14 @@ secure_write(struct conn *conn, const void *buf, size_t len)
 	ssize_t n;
 
 	while (len > 0) {
-		n = lib.tls_write(conn->tls, p, len);
+		n = tls_write(conn->tls, p, len);
 		if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
 			if (secure_wait(conn, n) != 0)
 				return -1;
 			continue;
 		}
 		if (n < 0) {
-			log_err("tls: write: %s", lib.tls_error(conn->tls));
+			log_err("tls: write: %s", tls_error(conn->tls));
 			return -1;
 		}
 		p += n;
@@ -195,12 +155,12 @@ secure_close(struct conn *conn)
 {
 	int rv;
 
-	while ((rv = lib.tls_close(conn->tls)) == TLS_WANT_POLLIN ||
+	while ((rv = tls_close(conn->tls)) == TLS_WANT_POLLIN ||
 	    rv == TLS_WANT_POLLOUT)
 		if (secure_wait(conn, rv) != 0)
 			break;
-	lib.tls_free(conn->tls);
-	lib.tls_free(server);
+	tls_free(conn->tls);
+	tls_free(server);
 	conn->tls = NULL;
 	server = NULL;
 }

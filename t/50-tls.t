@@ -67,6 +67,17 @@ is "$(gets /secret-c --interface 127.0.0.7)" "200 OK" "HTTPS on fd 0/1: OK"
 is "$(rr c.$ZONE A)" "127.0.0.7" "DNS follows"
 stop_sftdyn
 
+# sftdyn runs sftdyn-tls, found beside it, for --tls.
+if [ -x "$(dirname "$SFTDYN")/sftdyn-tls" ]; then
+	mkdir "$T/bin"
+	cp "$SFTDYN" "$T/bin/sftdyn"
+	out=$(printf 'GET / HTTP/1.1\r\n\r\n' |
+	    REMOTE_ADDR=127.0.0.1 "$T/bin/sftdyn" -e --tls -c "$T/conf" 2>"$T/err")
+	st=$?
+	is "$st:$out" "1:" "--tls without sftdyn-tls beside it: exit 1, nothing on the connection"
+	like "$(cat "$T/err")" "--tls: $T/bin/sftdyn-tls: No such file" "and the reason is logged"
+fi
+
 # Only the leaf: a client that knows the root cannot verify it.
 sed -i 's,pki/fullchain.pem,pki/leaf.pem,' "$T/conf"
 start_sftdyn 127.0.0.1 -- --tls

@@ -6,7 +6,7 @@
 R=$T/root
 make -s -C "$TOP" install DESTDIR="$R" PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system >"$T/install.log" 2>&1
 ok $? "make install DESTDIR=... PREFIX=/usr"
-for f in usr/bin/sftdyn usr/share/man/man8/sftdyn.8 usr/share/man/man5/sftdyn.conf.5 \
+for f in usr/bin/sftdyn usr/bin/sftdyn-tls usr/share/man/man8/sftdyn.8 usr/share/man/man5/sftdyn.conf.5 \
     lib/systemd/system/sftdyn.socket lib/systemd/system/sftdyn@.service \
     lib/systemd/system/sftdyn-tls.socket lib/systemd/system/sftdyn-tls@.service \
     etc/sftdyn/conf usr/share/doc/sftdyn/README usr/share/doc/sftdyn/examples/xinetd \

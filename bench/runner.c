@@ -1,0 +1,118 @@
+/*
+ * runner [-n runs] [-t cafile] [-e NAME=VALUE]... -- program args...
+ * Starts the program once per run on one end of a socketpair (fd 0 and
+ * fd 1), sends a request from the other end (over TLS with -t), reads the
+ * answer, and takes the child's CPU time and peak RSS from wait4().
+ * Prints the median and p90 CPU in microseconds, the median peak RSS in
+ * KiB, and the first answer's status line.
+ */
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tls.h>
+#include <unistd.h>
+
+#define MAXRUNS 10000
+
+static const char *request = "GET %s HTTP/1.1\r\nHost: bench\r\n\r\n";
+
+static int
+cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The client side of one exchange; returns the answer's length. */
+static size_t
+exchange(int fd, const char *path, const char *cafile, char *ans, size_t size)
+{
+	struct tls_config *cfg;
+	struct tls *ctx = NULL;
+	char req[4096];
+	size_t len = 0;
+	ssize_t n;
+	int reqlen = snprintf(req, sizeof(req), request, path);
+
+	if (cafile != NULL) {
+		if ((cfg = tls_config_new()) == NULL ||
+		    tls_config_set_ca_file(cfg, cafile) != 0 ||
+		    (ctx = tls_client()) == NULL || tls_configure(ctx, cfg) != 0 ||
+		    tls_connect_socket(ctx, fd, "localhost") != 0)
+			errx(1, "tls client setup");
+		tls_config_free(cfg);
+		if (tls_write(ctx, req, (size_t)reqlen) != reqlen)
+			errx(1, "tls_write: %s", tls_error(ctx));
+		while ((n = tls_read(ctx, ans + len, size - 1 - len)) > 0)
+			len += (size_t)n;
+		tls_close(ctx);
+		tls_free(ctx);
+	} else {
+		if (write(fd, req, (size_t)reqlen) != reqlen)
+			err(1, "write");
+		while ((n = read(fd, ans + len, size - 1 - len)) > 0)
+			len += (size_t)n;
+	}
+	ans[len] = '\0';
+	return len;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static long cpu[MAXRUNS], rss[MAXRUNS];
+	const char *path = "/", *cafile = NULL;
+	char ans[8192], first[256] = "";
+	int runs = 200, ch, i, sv[2], status;
+	struct rusage ru;
+	pid_t pid;
+
+	while ((ch = getopt(argc, argv, "n:p:t:e:")) != -1) {
+		switch (ch) {
+		case 'n': runs = atoi(optarg); break;
+		case 'p': path = optarg; break;
+		case 't': cafile = optarg; break;
+		case 'e': putenv(optarg); break;
+		default: errx(1, "usage: runner [-n runs] [-p path] [-t ca] "
+		    "[-e VAR=value] -- program args...");
+		}
+	}
+	if (optind >= argc || runs < 1 || runs > MAXRUNS)
+		errx(1, "no program, or a bad number of runs");
+	for (i = 0; i < runs; i++) {
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+			err(1, "socketpair");
+		if ((pid = fork()) == -1)
+			err(1, "fork");
+		if (pid == 0) {
+			dup2(sv[1], 0);
+			dup2(sv[1], 1);
+			close(sv[0]);
+			close(sv[1]);
+			execv(argv[optind], argv + optind);
+			_exit(127);
+		}
+		close(sv[1]);
+		exchange(sv[0], path, cafile, ans, sizeof(ans));
+		close(sv[0]);
+		if (wait4(pid, &status, 0, &ru) != pid)
+			err(1, "wait4");
+		if (i == 0)
+			snprintf(first, sizeof(first), "%.*s",
+			    (int)strcspn(ans, "\r\n"), ans);
+		cpu[i] = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000L +
+		    ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+		rss[i] = ru.ru_maxrss;
+	}
+	qsort(cpu, (size_t)runs, sizeof(long), cmp_long);
+	qsort(rss, (size_t)runs, sizeof(long), cmp_long);
+	printf("%ld %ld %ld %s\n", cpu[runs / 2], cpu[runs * 9 / 10],
+	    rss[runs / 2], first);
+	return 0;
+}
