@@ -19,7 +19,7 @@ WARNINGS	+= -Werror
 endif
 CPPFLAGS	+= -D_GNU_SOURCE -DSFTDYN_VERSION=\"$(VERSION)\" \
 		   $(shell pkg-config --cflags libconfuse libtls)
-LIBS		= $(shell pkg-config --libs libconfuse libtls)
+LIBS		= $(shell pkg-config --libs libconfuse libtls libcdb)
 # A process starts for every connection: sftdyn is linked statically, as
 # dynamic linking would cost more than the rest of a plain request, and
 # without TLS, which lives in sftdyn-tls (sftdyn --tls runs it).  glibc
@@ -27,8 +27,8 @@ LIBS		= $(shell pkg-config --libs libconfuse libtls)
 # libconfuse's "~user" expansion and libcrypto's engine loading use them,
 # and sftdyn uses neither.
 STATIC		= -static -Wl,--no-warnings
-PLAIN_LIBS	= $(shell pkg-config --libs --static libconfuse)
-TLS_LIBS	= $(shell pkg-config --libs --static libconfuse libtls)
+PLAIN_LIBS	= $(shell pkg-config --libs --static libconfuse libcdb)
+TLS_LIBS	= $(shell pkg-config --libs --static libconfuse libtls libcdb)
 
 SRCS		= $(wildcard src/*.c)
 OBJS		= $(SRCS:src/%.c=build/%.o)

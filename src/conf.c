@@ -398,7 +398,8 @@ conf_take(struct conf *c, cfg_t *cfg)
 	c->timeout = cfg_getint(cfg, "timeout");
 	c->nsupdate = conf_path_opt(cfg, "nsupdate");
 	c->nskeyfile = conf_path_opt(cfg, "nskeyfile");
-	c->nsserver = cfg_getstr(cfg, "nsserver");
+	c->nsserver = cfg_getstr(cfg, "nsserver") ?
+	    xstrdup(cfg_getstr(cfg, "nsserver")) : NULL;
 	c->nsport = cfg_getint(cfg, "nsport");
 	c->statedir = conf_path_opt(cfg, "statedir");
 	c->proxy_protocol = cfg_getbool(cfg, "proxy-protocol");
@@ -484,8 +485,24 @@ conf_load(struct conf *c, const char *path, int to_stderr)
 }
 
 /*
- * Returns the client whose key equals key, or NULL.  Every client is
- * compared, each in time that does not depend on the key's contents.
+ * The handler's configuration: from the client index when it is up to
+ * date, else parsed.  Returns 0, or -1 when the configuration has errors
+ * (logged).
+ */
+int
+conf_open(struct conf *c, const char *path)
+{
+	if (index_load(c, path) == 0) {
+		log_debug("%s: clients from the index", path);
+		return 0;
+	}
+	return conf_load(c, path, 0);
+}
+
+/*
+ * Returns the client whose key equals key, or NULL.  Without an index,
+ * every client is compared, each in time that does not depend on the
+ * key's contents.
  */
 const struct client *
 conf_client_find(struct conf *c, const char *key)
@@ -493,6 +510,8 @@ conf_client_find(struct conf *c, const char *key)
 	const struct client *found = NULL;
 	size_t i;
 
+	if (c->index != NULL)
+		return index_client_find(c, key);
 	for (i = 0; i < c->nclients; i++)
 		if (ct_equal(key, c->clients[i].key))
 			found = &c->clients[i];
@@ -510,6 +529,7 @@ conf_free(struct conf *c)
 	free(c->sources);
 	free(c->nsupdate);
 	free(c->nskeyfile);
+	free(c->nsserver);
 	free(c->statedir);
 	free(c->tls_cert);
 	free(c->tls_key);
@@ -517,5 +537,7 @@ conf_free(struct conf *c)
 	free(c->clients);
 	if (c->cfg != NULL)
 		cfg_free(c->cfg);
+	if (c->index != NULL)
+		index_close(c->index);
 	memset(c, 0, sizeof(*c));
 }

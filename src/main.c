@@ -104,7 +104,8 @@ parse_options(struct options *o, int argc, char *argv[])
 static int
 load_conf(struct conf *c, const struct options *o, int to_stderr)
 {
-	int rc = conf_load(c, o->conffile, to_stderr);
+	int rc = to_stderr ? conf_load(c, o->conffile, 1) :
+	    conf_open(c, o->conffile);
 
 	if (o->nskeyfile != NULL) {
 		free(c->nskeyfile);
@@ -129,13 +130,20 @@ load_conf(struct conf *c, const struct options *o, int to_stderr)
 	return rc;
 }
 
-/* -t: 0 and "FILE: ok" when the configuration is valid, else 1. */
+/*
+ * -t: 0 and "FILE: ok" when the configuration is valid, else 1.  A valid
+ * configuration is compiled into its client index, if its directory lets
+ * us write.
+ */
 static int
 check_conf(const struct options *o)
 {
 	struct conf c;
 	int rc = load_conf(&c, o, 1);
 
+	if (rc == 0 && index_write(&c) != 0)
+		fprintf(stderr, "%s: warning: cannot write the client index "
+		    "%s.cdb: %s\n", o->conffile, o->conffile, strerror(errno));
 	if (rc == 0)
 		printf("%s: ok\n", o->conffile);
 	conf_free(&c);

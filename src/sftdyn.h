@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifndef SFTDYN_VERSION
 #define SFTDYN_VERSION		"0.1.0"
@@ -71,6 +72,7 @@ struct conf {
 	size_t		 nclients;
 	char		**sources;	/* every file the configuration read */
 	void		*cfg;		/* libconfuse's tree, which owns the strings */
+	struct index	*index;		/* set: clients come from the index */
 	size_t		 nsources;
 };
 
@@ -108,6 +110,13 @@ enum status {
 	ST_ERROR = 500,
 };
 
+/* index.c */
+char	*index_path(const char *);
+int	index_write(const struct conf *);
+int	index_load(struct conf *, const char *);
+const struct client *index_client_find(struct conf *, const char *);
+void	index_close(struct index *);
+
 /* log.c */
 void	log_init(int to_stderr, int verbosity);
 void	log_err(const char *, ...) ATTR_PRINTF(1, 2);
@@ -125,6 +134,7 @@ const char *addr_type(const struct addr *);
 
 /* conf.c */
 int	conf_load(struct conf *, const char *, int);
+int	conf_open(struct conf *, const char *);
 void	conf_free(struct conf *);
 const struct client *conf_client_find(struct conf *, const char *);
 
@@ -162,6 +172,9 @@ char	*update_script(const struct conf *, const struct client *,
 /* proxy.c */
 enum status proxy_parse(const char *, size_t, struct addr *, int *);
 enum status proxy_read(struct conn *, struct addr *);
+
+/* siphash.c */
+uint64_t siphash24(const unsigned char[16], const void *, size_t);
 
 /* state.c */
 int	state_lock(const struct conf *, const char *);

@@ -51,7 +51,7 @@ mandoc -Tlint -W warning "$TOP/man/sftdyn.8" "$TOP/man/sftdyn.conf.5"
 ok $? "mandoc -Tlint: the man pages are clean"
 
 make -s -C "$TOP" uninstall DESTDIR="$R" PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system >/dev/null 2>&1
-is "$(cd "$R" && find . -type f | sort)" "./etc/sftdyn/conf" \
-    "make uninstall leaves only the configuration"
+is "$(cd "$R" && find . -type f | sort | tr '\n' ' ')" "./etc/sftdyn/conf ./etc/sftdyn/conf.cdb " \
+    "make uninstall leaves only the configuration and its index"
 
 done_testing

@@ -2,7 +2,7 @@
 # Installs the Debian packages that building, testing and the demo need.
 # As root it runs apt-get; otherwise it prints the line to run and fails.
 PACKAGES="gcc make pkg-config libc6-dev perl libconfuse-dev libtls-dev
-	bind9 bind9-dnsutils curl systemd iproute2 openssl xinetd stunnel4
+	libcdb-dev bind9 bind9-dnsutils curl systemd iproute2 openssl xinetd stunnel4
 	ucspi-tcp nginx-light mandoc man-db"
 
 missing=
