@@ -56,7 +56,7 @@ build/asan/sftdyn: $(SRCS) src/sftdyn.h | build
 	$(CC) $(CPPFLAGS) -O1 -g $(WARNINGS) $(ASAN) -o $@ $(SRCS) $(LIBS)
 
 build:
-	mkdir -p build/t build/asan
+	mkdir -p build/t build/asan build/bench
 
 # Debian packages that building, testing and the demo use.
 deps:
@@ -105,7 +105,26 @@ uninstall:
 		rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/}; done
 	rm -rf $(DESTDIR)$(DOCDIR)
 
+BENCH		= build/bench/runner build/bench/ref build/bench/ref-tls \
+		  build/bench/load
+
+build/bench/runner: bench/runner.c | build
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -o $@ $< $(shell pkg-config --libs libtls)
+
+build/bench/ref: bench/ref.c | build
+	$(CC) $(CFLAGS) $(WARNINGS) -static -o $@ $<
+
+build/bench/ref-tls: bench/ref-tls.c | build
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) $(STATIC) -o $@ $< $(TLS_LIBS)
+
+build/bench/load: bench/load.c | build
+	$(CC) $(CFLAGS) $(WARNINGS) -pthread -o $@ $<
+
+# Prints the figures; not part of check.
+bench: deps all $(BENCH)
+	bash bench/bench.sh
+
 clean:
 	rm -rf build sftdyn sftdyn-tls
 
-.PHONY: all check clean deps demo install uninstall
+.PHONY: all bench check clean deps demo install uninstall

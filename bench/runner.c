@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include <err.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 
 #define MAXRUNS 10000
 
-static const char *request = "GET %s HTTP/1.1\r\nHost: bench\r\n\r\n";
+#define REQUEST "GET %s HTTP/1.1\r\nHost: bench\r\n\r\n"
 
 static int
 cmp_long(const void *a, const void *b)
@@ -38,7 +39,7 @@ exchange(int fd, const char *path, const char *cafile, char *ans, size_t size)
 	char req[4096];
 	size_t len = 0;
 	ssize_t n;
-	int reqlen = snprintf(req, sizeof(req), request, path);
+	int reqlen = snprintf(req, sizeof(req), REQUEST, path);
 
 	if (cafile != NULL) {
 		if ((cfg = tls_config_new()) == NULL ||
@@ -47,10 +48,19 @@ exchange(int fd, const char *path, const char *cafile, char *ans, size_t size)
 		    tls_connect_socket(ctx, fd, "localhost") != 0)
 			errx(1, "tls client setup");
 		tls_config_free(cfg);
-		if (tls_write(ctx, req, (size_t)reqlen) != reqlen)
-			errx(1, "tls_write: %s", tls_error(ctx));
-		while ((n = tls_read(ctx, ans + len, size - 1 - len)) > 0)
+		while ((n = tls_handshake(ctx)) != 0)
+			if (n != TLS_WANT_POLLIN && n != TLS_WANT_POLLOUT)
+				errx(1, "tls_handshake: %s", tls_error(ctx));
+		while ((n = tls_write(ctx, req, (size_t)reqlen)) != reqlen)
+			if (n != TLS_WANT_POLLIN && n != TLS_WANT_POLLOUT)
+				errx(1, "tls_write: %s", tls_error(ctx));
+		while ((n = tls_read(ctx, ans + len, size - 1 - len)) != 0) {
+			if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT)
+				continue;	/* a session ticket went by */
+			if (n < 0)
+				break;
 			len += (size_t)n;
+		}
 		tls_close(ctx);
 		tls_free(ctx);
 	} else {
@@ -83,6 +93,7 @@ main(int argc, char *argv[])
 		    "[-e VAR=value] -- program args...");
 		}
 	}
+	signal(SIGPIPE, SIG_IGN);
 	if (optind >= argc || runs < 1 || runs > MAXRUNS)
 		errx(1, "no program, or a bad number of runs");
 	for (i = 0; i < runs; i++) {

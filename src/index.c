@@ -396,6 +396,8 @@ index_load(struct conf *c, const char *path)
 	ix->fd = fd;
 	c->index = ix;
 	c->path = xstrdup(path);
+	c->sources = xcalloc(1, sizeof(char *));
+	c->sources[c->nsources++] = c->path;
 	if (cdb_init(&ix->cdb, fd) != 0 || index_meta(ix) != 0)
 		log_err("client index %s is damaged; run sftdyn -t %s", ipath,
 		    path);

@@ -31,6 +31,8 @@ struct outcome {
 	const struct client	*client;
 	struct addr		 addr;
 	int			 have_addr;
+	int			 lock;		/* the host's state lock, or -1 */
+	int			 updated;	/* DNS took addr: record it */
 };
 
 static void
@@ -153,12 +155,12 @@ check_conf(const struct options *o)
 /*
  * The secret-URL protocol: the empty key answers the address; a known key
  * updates its host unless the state shows DNS holds the address already.
+ * The host's lock stays held until record_update() has written the state.
  */
 static void
 serve_key(struct outcome *out, struct conf *c, const char *key)
 {
 	const struct client *cl;
-	int lock;
 
 	if (*key == '\0') {
 		out->status = ST_OK;
@@ -170,18 +172,29 @@ serve_key(struct outcome *out, struct conf *c, const char *key)
 		return;
 	}
 	out->client = cl;
-	lock = state_lock(c, cl->host);
+	out->lock = state_lock(c, cl->host);
 	if (state_matches(c, cl->host, &out->addr)) {
 		out->status = ST_OK;
 		out->body = "UPTODATE";
 	} else if (update_run(c, cl, &out->addr) == 0) {
-		state_save(c, cl->host, &out->addr);
+		out->updated = 1;
 		out->status = ST_OK;
 		out->body = "OK";
 	} else
 		out->status = ST_ERROR;
-	if (lock != -1)
-		close(lock);
+}
+
+/*
+ * After the answer is out (its latency need not include an fsync):
+ * records what DNS took, then lets the next connection for the host in.
+ */
+static void
+record_update(struct outcome *out, const struct conf *c)
+{
+	if (out->updated)
+		state_save(c, out->client->host, &out->addr);
+	if (out->lock != -1)
+		close(out->lock);
 }
 
 static void
@@ -246,9 +259,12 @@ serve(const struct options *o)
 	int conf_ok;
 
 	memset(&out, 0, sizeof(out));
+	out.lock = -1;
 	memset(&peer, 0, sizeof(peer));
 	memset(&req, 0, sizeof(req));
 	conn_init(&conn);
+	/* a configuration parse that takes too long ends the connection too */
+	deadline_set(DEFAULT_TIMEOUT);
 	conf_ok = load_conf(&c, o, 0) == 0;
 	out.status = receive(&conn, o, &c, conf_ok, &peer, &req);
 	if (out.status == 0) {
@@ -269,6 +285,7 @@ serve(const struct options *o)
 		serve_key(&out, &c, req.key);
 	deadline_set(conf_ok ? c.timeout : DEFAULT_TIMEOUT);
 	http_respond(&conn, req.method, out.status, out.body);
+	record_update(&out, &c);
 	log_request(&out, &peer, started);
 	conn_finish(&conn, out.status != ST_OK && out.status != ST_ERROR &&
 	    out.status != ST_FORBIDDEN);

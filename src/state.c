@@ -115,4 +115,5 @@ state_save(const struct conf *c, const char *host, const struct addr *a)
 		log_err("state: %s: %s", path, strerror(errno));
 		unlink(tmp);
 	}
+	log_debug("state: %s written", path);
 }

@@ -173,7 +173,7 @@ update_wait(pid_t pid, int outfd, double deadline, char *out, size_t size)
 int
 update_run(const struct conf *c, const struct client *cl, const struct addr *a)
 {
-	double deadline = now_ms() + (double)c->timeout * 1000;
+	double started = now_ms(), deadline = started + (double)c->timeout * 1000;
 	char out[CHILD_LOG_MAX + 1] = "", *script;
 	int in[2], outp[2], status = -1, rc = -1;
 	pid_t pid;
@@ -204,6 +204,7 @@ update_run(const struct conf *c, const struct client *cl, const struct addr *a)
 		if (rc != 0 && WIFEXITED(status))
 			log_err("nsupdate: exit status %d", WEXITSTATUS(status));
 		update_log_output(out, rc != 0);
+		log_debug("nsupdate took %.1f ms", now_ms() - started);
 	} else
 		close(in[1]);
 	close(outp[0]);

@@ -69,8 +69,8 @@ is "$(rr a.$ZONE A)" "127.0.0.3" "A is untouched by the AAAA update"
 r=$(curl -s -g -o - -w '%{http_code}' "http://[::1]:$PORT$KEY_A")
 is "$r" "UPTODATE
 200" "IPv6 again: UPTODATE"
-is "$(cat "$T/state/a.$ZONE.AAAA")" "::1" "AAAA state"
-is "$(cat "$T/state/a.$ZONE.A")" "127.0.0.3" "A state"
+is "$(state a.$ZONE AAAA)" "::1" "AAAA state"
+is "$(state a.$ZONE A)" "127.0.0.3" "A state"
 stop_sftdyn
 
 # inetd mode: the connection on fd 0/1, the address from getpeername().

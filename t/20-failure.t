@@ -17,12 +17,12 @@ is "$(get $KEY --interface 127.0.0.3)" "500 FAIL" "named stopped: 500 FAIL"
 took=$((($(date +%s%N) - start) / 1000000))
 [ "$took" -lt 3000 ]
 ok $? "answered within the 2 s deadline (took $took ms)"
-is "$(cat "$T/state/c.$ZONE.A")" "127.0.0.2" "state unchanged after FAIL"
+is "$(state c.$ZONE A)" "127.0.0.2" "state unchanged after FAIL"
 like "$(cat "$T/sftdyn.log")" 'error: nsupdate: ' "nsupdate's output is logged"
 restart_named
 is "$(get $KEY --interface 127.0.0.3)" "200 OK" "named back: OK, not UPTODATE"
 is "$(rr c.$ZONE A)" "127.0.0.3" "DNS follows"
-is "$(cat "$T/state/c.$ZONE.A")" "127.0.0.3" "state follows"
+is "$(state c.$ZONE A)" "127.0.0.3" "state follows"
 
 # A server that never answers: nsupdate is killed at the deadline.
 BH=$(free_port)
@@ -46,7 +46,7 @@ pgrep -f "nsupdate -l -p $BH" >/dev/null
 ok $((! $?)) "no nsupdate left running"
 ps -eo stat=,comm= | grep -q '^Z.*nsupdate'
 ok $((! $?)) "no nsupdate zombie"
-is "$(cat "$T/state/c.$ZONE.A")" "127.0.0.3" "state unchanged after the timeout"
+is "$(state c.$ZONE A)" "127.0.0.3" "state unchanged after the timeout"
 sed -i "s/^nsport.*/nsport = $NSPORT/" "$T/conf"
 
 # nsupdate that cannot start.
@@ -59,17 +59,22 @@ is "$(get / --interface 127.0.0.4)" "500 FAIL" "even for GET /"
 sed -i '$d' "$T/conf"
 
 # Corrupt, unreadable and unwritable state.
+settle c.$ZONE
 printf 'garbage\n' >"$T/state/c.$ZONE.A"
 is "$(get $KEY --interface 127.0.0.3)" "200 OK" "corrupt state: the update runs"
-is "$(cat "$T/state/c.$ZONE.A")" "127.0.0.3" "corrupt state replaced"
+is "$(state c.$ZONE A)" "127.0.0.3" "corrupt state replaced"
+settle c.$ZONE
 printf '127.0.0.3' >"$T/state/c.$ZONE.A"
 is "$(get $KEY --interface 127.0.0.3)" "200 OK" "truncated state: the update runs"
+settle c.$ZONE
 printf '::1\n' >"$T/state/c.$ZONE.A"
 is "$(get $KEY --interface 127.0.0.3)" "200 OK" "an AAAA address in A state: the update runs"
+settle c.$ZONE
 rm "$T/state/c.$ZONE.A"
 mkdir "$T/state/c.$ZONE.A"
 is "$(get $KEY --interface 127.0.0.5)" "200 OK" "unreadable, unwritable state: OK"
 is "$(rr c.$ZONE A)" "127.0.0.5" "DNS follows"
+settle c.$ZONE
 like "$(cat "$T/sftdyn.log")" "error: state: .*c\.$ZONE\.A" "state trouble is logged"
 rmdir "$T/state/c.$ZONE.A"
 sed -i 's,^statedir.*,statedir = "/dev/null/state",' "$T/conf"

@@ -9,6 +9,7 @@ start_sftdyn 127.0.0.1
 KEY_C=/secret-c
 is "$(get $KEY_C --interface 127.0.0.2)" "200 OK" "a first update for c"
 s0=$(serial)
+settle c.$ZONE
 state0=$(ls -l --time-style=+%s.%N "$T/state")
 
 status() {	# status SOURCE: the status code answering stdin
@@ -83,7 +84,7 @@ like "$r" '^HTTP/1.1 400 ' "half a request, then end of input: 400"
 
 is "$(serial)" "$s0" "no hostile request reached DNS"
 is "$(ls -l --time-style=+%s.%N "$T/state")" "$state0" "no hostile request changed the state"
-is "$(cat "$T/state/c.$ZONE.A")" "127.0.0.2" "state holds the first address"
+is "$(state c.$ZONE A)" "127.0.0.2" "state holds the first address"
 grep -q 'secret-' "$T/sftdyn.log"
 ok $((! $?)) "no key in the log"
 

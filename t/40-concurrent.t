@@ -18,7 +18,7 @@ n=$(cat "$T"/out.* | grep -c '^OK$')
 is "$n" 20 "all twenty concurrent requests answered OK"
 dns=$(rr c.$ZONE A)
 like "$dns" '^127\.0\.0\.(1[0-9]|2[0-9])$' "DNS holds one of the clients ($dns)"
-is "$(cat "$T/state/c.$ZONE.A")" "$dns" "the state holds the same address"
+is "$(state c.$ZONE A)" "$dns" "the state holds the same address"
 is "$(get /secret-c --interface "$dns")" "200 UPTODATE" \
     "the address DNS holds: UPTODATE"
 other=127.0.0.10

@@ -260,3 +260,18 @@ gets() {
 	    -w '%{http_code}' "$@" "https://127.0.0.1:$PORT$path" >"$T/status"
 	printf '%s %s' "$(cat "$T/status")" "$(cat "$T/body" 2>/dev/null)"
 }
+
+# --- state -----------------------------------------------------------
+
+# settle HOST: waits until no handler holds HOST's state lock.  A handler
+# answers first and writes the state after, still holding the lock.
+settle() {
+	[ -e "$T/state/$1.lock" ] && flock "$T/state/$1.lock" true
+	return 0
+}
+
+# state HOST TYPE: the address the state directory records.
+state() {
+	settle "$1"
+	cat "$T/state/$1.$2"
+}
