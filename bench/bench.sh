@@ -3,6 +3,8 @@
 # process-per-connection design, all measured in this one run.
 #   BENCH_ROUNDS  rounds of interleaved batches (default 7)
 #   BENCH_RUNS    handler runs per batch (default 200)
+#   BENCH_UPDATES updates timed, each way (default 100)
+#   BENCH_MAX_CLIENTS  the largest configuration (default 100000)
 . "$(dirname "$0")/../t/lib.sh"
 
 B=$TOP/build/bench
@@ -125,9 +127,11 @@ done
 
 # --- update latency against a real named ----------------------------
 
-echo "measuring update latency: sftdyn against bare nsupdate, 40 each"
+UPDATES=${BENCH_UPDATES:-100}
+echo "measuring update latency: sftdyn against bare nsupdate, $UPDATES each"
 start_named || { echo "named did not start"; exit 1; }
 write_conf
+"$SD" -t "$T/conf" >/dev/null || exit 1
 serve update "$SD" "$T/conf"
 perl -MTime::HiRes=time -MIO::Socket::IP -e '
 	my ($port, $nsport, $key, $zone, $n) = @ARGV;
@@ -153,7 +157,7 @@ perl -MTime::HiRes=time -MIO::Socket::IP -e '
 	@ns = sort { $a <=> $b } @ns;
 	@sd = sort { $a <=> $b } @sd;
 	printf "%.2f %.2f\n", $ns[$n / 2], $sd[$n / 2];
-' "$PORT" "$NSPORT" "$T/named/session.key" "$ZONE" 40 >"$T/update" || exit 1
+' "$PORT" "$NSPORT" "$T/named/session.key" "$ZONE" "$UPDATES" >"$T/update" || exit 1
 read -r NSUPD SDUPD <"$T/update"
 
 # --- the table --------------------------------------------------------
@@ -204,7 +208,7 @@ printf '  %-44s %9s %-3s %6s   %-20s %-7s %s\n' "sftdyn UPTODATE, requests/s" \
     "$(awk -v a="${RPS[sftdyn]}" -v b="${RPS[ref]}" 'BEGIN { print (a >= 0.8 * b ? "ok" : "MISSED") }')" \
     "p50 ${P50[sftdyn]} ms, p99 ${P99[sftdyn]} ms"
 echo
-echo "update latency against named (median of 40)"
+echo "update latency against named (median of $UPDATES, interleaved)"
 row "bare nsupdate -l" "$NSUPD" "$NSUPD" ms -
 printf '  %-44s %9s %-3s %6s   %-20s %-7s\n' "sftdyn update (HTTP request to OK)" "$SDUPD" ms \
     "$(ratio "$SDUPD" "$NSUPD")" "<= nsupdate + 2 ms" \

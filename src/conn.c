@@ -82,9 +82,11 @@ conn_write(struct conn *conn, const char *buf, size_t len)
 }
 
 /*
- * Ends the connection.  After an answer given before the request was read
- * to its end, drain what the client still sends for a moment, so that
- * closing does not reset the connection before the answer is read.
+ * Ends the connection, so that the client sees the end of the answer now
+ * rather than when this process exits.  After an answer given before the
+ * request was read to its end, drain what the client still sends for a
+ * moment, so that closing does not reset the connection before the answer
+ * is read.
  */
 void
 conn_finish(struct conn *conn, int linger)
@@ -99,7 +101,11 @@ conn_finish(struct conn *conn, int linger)
 		secure_close(conn);
 		return;
 	}
-	if (!linger || shutdown(conn->wfd, SHUT_WR) != 0)
+	if (shutdown(conn->wfd, SHUT_WR) != 0) {
+		close(conn->wfd);	/* a pipe, not a socket */
+		return;
+	}
+	if (!linger)
 		return;
 	until = now_ms() + LINGER_MS;
 	pfd.fd = conn->rfd;

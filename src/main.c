@@ -185,7 +185,8 @@ serve_key(struct outcome *out, struct conf *c, const char *key)
 }
 
 /*
- * After the answer is out (its latency need not include an fsync):
+ * Once the answer is out and the connection ended (the client need not
+ * wait for an fsync):
  * records what DNS took, then lets the next connection for the host in.
  */
 static void
@@ -285,10 +286,10 @@ serve(const struct options *o)
 		serve_key(&out, &c, req.key);
 	deadline_set(conf_ok ? c.timeout : DEFAULT_TIMEOUT);
 	http_respond(&conn, req.method, out.status, out.body);
-	record_update(&out, &c);
-	log_request(&out, &peer, started);
 	conn_finish(&conn, out.status != ST_OK && out.status != ST_ERROR &&
 	    out.status != ST_FORBIDDEN);
+	record_update(&out, &c);
+	log_request(&out, &peer, started);
 	conf_free(&c);
 	return 0;
 }
