@@ -9,6 +9,7 @@ ok $? "make install DESTDIR=... PREFIX=/usr"
 for f in usr/bin/sftdyn usr/bin/sftdyn-tls usr/share/man/man8/sftdyn.8 usr/share/man/man5/sftdyn.conf.5 \
     lib/systemd/system/sftdyn.socket lib/systemd/system/sftdyn@.service \
     lib/systemd/system/sftdyn-tls.socket lib/systemd/system/sftdyn-tls@.service \
+    lib/systemd/system/sftdyn-index.path lib/systemd/system/sftdyn-index.service \
     etc/sftdyn/conf usr/share/doc/sftdyn/README usr/share/doc/sftdyn/examples/xinetd \
     usr/share/doc/sftdyn/examples/inetd.conf usr/share/doc/sftdyn/examples/nginx.conf \
     usr/share/doc/sftdyn/examples/stunnel-exec.conf \
@@ -17,8 +18,8 @@ for f in usr/bin/sftdyn usr/bin/sftdyn-tls usr/share/man/man8/sftdyn.8 usr/share
 	ok $? "installed $f"
 done
 is "$(stat -c %a "$R/usr/bin/sftdyn") $(stat -c %a "$R/etc/sftdyn/conf")" "755 640" "modes"
-is "$(grep -h '^ExecStart' "$R"/lib/systemd/system/*.service | sort | tr '\n' '|')" \
-    "ExecStart=/usr/bin/sftdyn --tls /etc/sftdyn/conf|ExecStart=/usr/bin/sftdyn /etc/sftdyn/conf|" \
+is "$(grep -h '^Exec' "$R"/lib/systemd/system/* | sort | tr '\n' '|')" \
+    "ExecStart=/usr/bin/sftdyn --tls /etc/sftdyn/conf|ExecStart=/usr/bin/sftdyn -t /etc/sftdyn/conf|ExecStart=/usr/bin/sftdyn /etc/sftdyn/conf|ExecStartPre=-/usr/bin/sftdyn -t /etc/sftdyn/conf|" \
     "units run the installed binary"
 like "$(cat "$R/usr/share/doc/sftdyn/examples/xinetd")" 'server[[:space:]]+= /usr/bin/sftdyn' \
     "examples name the installed binary"
@@ -30,11 +31,13 @@ is "$(tail -n 1 "$R/etc/sftdyn/conf")" "# mine" "install keeps an existing confi
 
 # systemd's own checks, with the binary path pointing at a real file.
 mkdir "$T/units"
-for u in sftdyn.socket sftdyn@.service sftdyn-tls.socket sftdyn-tls@.service; do
+for u in sftdyn.socket sftdyn@.service sftdyn-tls.socket sftdyn-tls@.service \
+    sftdyn-index.path sftdyn-index.service; do
 	sed "s,/usr/bin/sftdyn,$SFTDYN," "$R/lib/systemd/system/$u" >"$T/units/$u"
 done
 (cd "$T/units" && MANPATH="$R/usr/share/man" systemd-analyze verify \
-    sftdyn.socket sftdyn@.service sftdyn-tls.socket sftdyn-tls@.service) >"$T/verify.log" 2>&1
+    sftdyn.socket sftdyn@.service sftdyn-tls.socket sftdyn-tls@.service \
+    sftdyn-index.path sftdyn-index.service) >"$T/verify.log" 2>&1
 ok $? "systemd-analyze verify accepts the units"
 [ -s "$T/verify.log" ] && sed 's/^/# /' "$T/verify.log"
 for u in sftdyn@.service sftdyn-tls@.service; do
