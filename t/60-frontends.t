@@ -16,6 +16,16 @@ wait_port() {
 	     or exit 1' "$1"
 }
 
+# serves_clients NAME FETCH SOURCE [HOW]: through the front-end on $PORT,
+# an unknown key gets 403 and a client's key sets its A record to SOURCE.
+serves_clients() {
+	local name=$1 fetch=$2 src=$3
+	is "$($fetch /nope --interface "$src")" "403 BADKEY" "$name: BADKEY"
+	is "$($fetch "/host=a.$ZONE,key=secret-a" --interface "$src")" "200 OK" \
+	    "$name: OK"
+	is "$(rr a.$ZONE A)" "$src" "$name: DNS holds the client's address${4:+ ($4)}"
+}
+
 # --- xinetd ---
 P=$(free_port)
 sed -e "s,^\tport\t\t= 8080,\tport\t\t= $P\n\tbind\t\t= 127.0.0.1," \
@@ -27,9 +37,7 @@ PIDS="$PIDS $!"
 wait_port "$P"
 ok $? "xinetd listens on $P"
 PORT=$P
-is "$(get /secret-a --interface 127.0.0.4)" "403 BADKEY" "xinetd: BADKEY"
-is "$(get "/host=a.$ZONE,key=secret-a" --interface 127.0.0.4)" "200 OK" "xinetd: OK"
-is "$(rr a.$ZONE A)" "127.0.0.4" "xinetd: DNS holds the client's address (REMOTE_HOST)"
+serves_clients xinetd get 127.0.0.4 REMOTE_HOST
 
 # --- ucspi-tcp's tcpserver: the address from TCPREMOTEIP ---
 # (The inetd.conf line cannot run here: every inetd conflicts with xinetd.)
@@ -39,9 +47,7 @@ PIDS="$PIDS $!"
 wait_port "$P"
 ok $? "tcpserver listens on $P"
 PORT=$P
-is "$(get /nope --interface 127.0.0.3)" "403 BADKEY" "tcpserver: BADKEY"
-is "$(get "/host=a.$ZONE,key=secret-a" --interface 127.0.0.3)" "200 OK" "tcpserver: OK"
-is "$(rr a.$ZONE A)" "127.0.0.3" "tcpserver: DNS holds the client's address (TCPREMOTEIP)"
+serves_clients tcpserver get 127.0.0.3 TCPREMOTEIP
 
 # --- stunnel, exec mode ---
 P=$(free_port)
@@ -55,9 +61,7 @@ PIDS="$PIDS $!"
 wait_port "$P"
 ok $? "stunnel (exec) listens on $P"
 PORT=$P
-is "$(gets /secret-a --interface 127.0.0.5)" "403 BADKEY" "stunnel exec: BADKEY"
-is "$(gets "/host=a.$ZONE,key=secret-a" --interface 127.0.0.5)" "200 OK" "stunnel exec: OK"
-is "$(rr a.$ZONE A)" "127.0.0.5" "stunnel exec: DNS holds the client's address"
+serves_clients "stunnel exec" gets 127.0.0.5 REMOTE_HOST
 
 # --- stunnel, PROXY protocol to a socket-activated sftdyn ---
 write_conf 'trusted-proxies = { "127.0.0.1" }
@@ -74,9 +78,7 @@ PIDS="$PIDS $!"
 wait_port "$P"
 ok $? "stunnel (PROXY) listens on $P"
 PORT=$P
-is "$(gets /secret-a --interface 127.0.0.6)" "403 BADKEY" "stunnel PROXY: BADKEY"
-is "$(gets "/host=a.$ZONE,key=secret-a" --interface 127.0.0.6)" "200 OK" "stunnel PROXY: OK"
-is "$(rr a.$ZONE A)" "127.0.0.6" "stunnel PROXY: DNS holds the client's address"
+serves_clients "stunnel PROXY" gets 127.0.0.6 "PROXY header"
 PORT=$Q
 s0=$(serial)
 is "$(printf 'GET /secret-c HTTP/1.1\r\n\r\n' | raw -b 127.0.0.1 | status_of)" 400 \

@@ -66,13 +66,18 @@ done_testing() {
 	[ "$tap_failed" -eq 0 ]
 }
 
+# now_ms: milliseconds since the epoch.
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
 # wait_for SECONDS COMMAND...: runs COMMAND until it succeeds, at most
 # SECONDS long; fails when it never does.
 wait_for() {
-	local until=$(($(date +%s%N) / 1000000 + $1 * 1000))
+	local until=$(($(now_ms) + $1 * 1000))
 	shift
 	until "$@" >/dev/null 2>&1; do
-		[ $(($(date +%s%N) / 1000000)) -lt "$until" ] || return 1
+		[ "$(now_ms)" -lt "$until" ] || return 1
 		sleep 0.05
 	done
 }
