@@ -6,6 +6,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,9 +100,26 @@ parse_options(struct options *o, int argc, char *argv[])
 	}
 }
 
+/* Reports an error of the command line's: "FILE: message" for -t. */
+static void ATTR_PRINTF(3, 4)
+option_error(const struct options *o, int to_stderr, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (to_stderr)
+		fprintf(stderr, "%s: %s\n", o->conffile, msg);
+	else
+		log_err("%s", msg);
+}
+
 /*
- * Loads the configuration with the command line's overrides.  Returns 0,
- * or -1 when it has errors (reported).
+ * Loads the configuration with the command line's overrides: parsed and
+ * reported on stderr for -t, else from the client index when it is fresh,
+ * reported to the log.  Returns 0, or -1 when it has errors.
  */
 static int
 load_conf(struct conf *c, const struct options *o, int to_stderr)
@@ -113,20 +131,14 @@ load_conf(struct conf *c, const struct options *o, int to_stderr)
 		free(c->nskeyfile);
 		c->nskeyfile = xstrdup(o->nskeyfile);
 		if (access(o->nskeyfile, R_OK) != 0) {
-			if (to_stderr)
-				fprintf(stderr, "%s: --nskeyfile %s: %m\n",
-				    o->conffile, o->nskeyfile);
-			else
-				log_err("--nskeyfile %s: %m", o->nskeyfile);
+			option_error(o, to_stderr, "--nskeyfile %s: %s",
+			    o->nskeyfile, strerror(errno));
 			rc = -1;
 		}
 	}
 	if (o->tls && rc == 0 && (c->tls_cert == NULL || c->tls_key == NULL)) {
-		if (to_stderr)
-			fprintf(stderr, "%s:0: --tls needs a tls section with "
-			    "cert and key\n", o->conffile);
-		else
-			log_err("--tls needs a tls section with cert and key");
+		option_error(o, to_stderr,
+		    "--tls needs a tls section with cert and key");
 		rc = -1;
 	}
 	return rc;

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Installs the Debian packages that building, testing and the demo need.
 # As root it runs apt-get; otherwise it prints the line to run and fails.
-PACKAGES="gcc make pkg-config libc6-dev perl libconfuse-dev libtls-dev
-	libcdb-dev bind9 bind9-dnsutils curl systemd iproute2 openssl xinetd stunnel4
-	ucspi-tcp nginx-light mandoc man-db"
+PACKAGES="gcc make pkg-config libc6-dev libconfuse-dev libtls-dev libssl-dev
+	libcdb-dev perl procps curl openssl bind9 bind9-dnsutils systemd
+	xinetd stunnel4 ucspi-tcp nginx-light mandoc man-db"
 
 missing=
 for p in $PACKAGES; do
