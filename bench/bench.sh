@@ -3,7 +3,7 @@
 # process-per-connection design, all measured in this one run.
 #   BENCH_ROUNDS  rounds of interleaved batches (default 7)
 #   BENCH_RUNS    handler runs per batch (default 200)
-#   BENCH_UPDATES updates timed, each way (default 100)
+#   BENCH_UPDATES updates timed, each way (default 200)
 #   BENCH_MAX_CLIENTS  the largest configuration (default 100000)
 . "$(dirname "$0")/../t/lib.sh"
 
@@ -127,7 +127,7 @@ done
 
 # --- update latency against a real named ----------------------------
 
-UPDATES=${BENCH_UPDATES:-100}
+UPDATES=${BENCH_UPDATES:-200}
 echo "measuring update latency: sftdyn against bare nsupdate, $UPDATES each"
 start_named || { echo "named did not start"; exit 1; }
 write_conf
