@@ -272,7 +272,7 @@ http_read_head(struct conn *conn, struct request *req)
 	}
 }
 
-const char *
+static const char *
 http_reason(enum status st)
 {
 	switch (st) {

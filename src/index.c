@@ -85,7 +85,7 @@ strbuf_addf(struct strbuf *b, const char *fmt, ...)
 }
 
 /* The path of the index of the configuration file at path. */
-char *
+static char *
 index_path(const char *path)
 {
 	char *p;

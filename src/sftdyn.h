@@ -71,9 +71,9 @@ struct conf {
 	struct client	*clients;
 	size_t		 nclients;
 	char		**sources;	/* every file the configuration read */
+	size_t		 nsources;
 	void		*cfg;		/* libconfuse's tree, which owns the strings */
 	struct index	*index;		/* set: clients come from the index */
-	size_t		 nsources;
 };
 
 /* The connection: plain fds, or a TLS context over them. */
@@ -81,7 +81,7 @@ struct conn {
 	int		 rfd;
 	int		 wfd;
 	struct tls	*tls;
-	char		 buf[PROXY_MAX + HEAD_MAX + 1];
+	char		 buf[HEAD_MAX + 1];	/* the request head */
 	size_t		 len;		/* bytes in buf */
 	size_t		 off;		/* bytes consumed from buf */
 };
@@ -111,7 +111,6 @@ enum status {
 };
 
 /* index.c */
-char	*index_path(const char *);
 int	index_write(const struct conf *);
 int	index_load(struct conf *, const char *);
 const struct client *index_client_find(struct conf *, const char *);
@@ -155,7 +154,6 @@ long	http_head_end(const char *, size_t);
 enum status http_read_head(struct conn *, struct request *);
 int	http_format(char *, size_t, enum method, enum status, const char *);
 int	http_respond(struct conn *, enum method, enum status, const char *);
-const char *http_reason(enum status);
 const char *http_word(enum status);
 
 /* peer.c */
@@ -165,8 +163,6 @@ enum status peer_forwarded(struct addr *, const struct conf *,
 
 /* update.c */
 int	update_run(const struct conf *, const struct client *,
-	    const struct addr *);
-char	*update_script(const struct conf *, const struct client *,
 	    const struct addr *);
 
 /* proxy.c */

@@ -24,7 +24,7 @@ extern char **environ;
  * The nsupdate input: an optional server line, then delete the host's
  * records of a's type and add a.  Returns a malloc'd string.
  */
-char *
+static char *
 update_script(const struct conf *c, const struct client *cl,
     const struct addr *a)
 {
