@@ -84,9 +84,9 @@ conn_write(struct conn *conn, const char *buf, size_t len)
 /*
  * Ends the connection, so that the client sees the end of the answer now
  * rather than when this process exits.  After an answer given before the
- * request was read to its end, drain what the client still sends for a
- * moment, so that closing does not reset the connection before the answer
- * is read.
+ * request was read to its end (early, or with bytes after the head), drain
+ * what the client still sends for a moment, so that closing does not reset
+ * the connection before the answer is read.
  */
 void
 conn_finish(struct conn *conn, int linger)
@@ -105,7 +105,7 @@ conn_finish(struct conn *conn, int linger)
 		close(conn->wfd);	/* a pipe, not a socket */
 		return;
 	}
-	if (!linger)
+	if (!linger && conn->len == conn->off)
 		return;
 	until = now_ms() + LINGER_MS;
 	pfd.fd = conn->rfd;

@@ -48,6 +48,10 @@ is "$(head -c 600 /dev/urandom | tr -d '\n' | { cat; printf '\n\n'; } |
     status 127.0.0.3)" 400 "binary garbage: 400"
 is "$(printf 'GET /secret-c HTTP/1.1\r\nBad Header\r\n\r\n' | status 127.0.0.3)" \
     400 "malformed header: 400"
+r=$(printf 'GET / HTTP/1.1\r\nContent-Length: 5000\r\n\r\n%s' "$(long 5000 b)" |
+    raw -b 127.0.0.3 | tr -d '\r')
+is "$(printf '%s\n' "$r" | sed -n '1p;$p' | tr '\n' ' ')" "HTTP/1.1 200 OK 127.0.0.3 " \
+    "a GET with a body: answered, not reset"
 r=$(curl -s -i -X POST --interface 127.0.0.3 "http://127.0.0.1:$PORT$KEY_C" | tr -d '\r')
 like "$r" '^HTTP/1.1 405' "POST: 405"
 like "$r" 'Allow: GET, HEAD' "405 carries Allow"
