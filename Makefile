@@ -125,7 +125,21 @@ build/bench/load: bench/load.c | build
 bench: deps all $(BENCH)
 	bash bench/bench.sh
 
+# libFuzzer on the parsers of what clients send; FUZZ_SECONDS each.
+FUZZ_SECONDS	?= 60
+FUZZ_SRCS	= src/addr.c src/http.c src/peer.c src/proxy.c src/log.c \
+		  src/util.c src/deadline.c src/conn.c
+
+build/fuzz-%: t/fuzz/%.c $(FUZZ_SRCS) src/sftdyn.h | build
+	clang $(CPPFLAGS) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -o $@ $< $(FUZZ_SRCS)
+
+fuzz: build/fuzz-http build/fuzz-proxy
+	mkdir -p build/corpus-http build/corpus-proxy
+	build/fuzz-http -max_total_time=$(FUZZ_SECONDS) -max_len=9000 build/corpus-http
+	build/fuzz-proxy -max_total_time=$(FUZZ_SECONDS) -max_len=600 build/corpus-proxy
+
 clean:
 	rm -rf build sftdyn sftdyn-tls
 
-.PHONY: all bench check clean deps demo install uninstall
+.PHONY: all bench check clean deps demo fuzz install uninstall
