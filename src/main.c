@@ -197,9 +197,9 @@ serve_key(struct outcome *out, struct conf *c, const char *key)
 }
 
 /*
- * Once the answer is out and the connection ended (the client need not
- * wait for an fsync):
- * records what DNS took, then lets the next connection for the host in.
+ * Once the answer is out and the connection has ended, so that the client
+ * need not wait for an fsync: records what DNS took, then lets the next
+ * connection for the host in.
  */
 static void
 record_update(struct outcome *out, const struct conf *c)

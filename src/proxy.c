@@ -6,9 +6,7 @@
  */
 #include <sys/socket.h>
 
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sftdyn.h"
 
@@ -147,24 +145,6 @@ proxy_parse(const char *buf, size_t len, struct addr *a, int *has_addr)
 	return parse_v1(buf, len, a, has_addr);
 }
 
-/* Reads exactly len bytes; returns 0, or -1 at end of input or error. */
-static int
-read_exact(int fd, char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = read(fd, buf, len);
-		if (n == -1 && errno == EINTR && !deadline_expired())
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Reads the PROXY header that must start the connection and replaces *a
  * with the client it names.  Returns ST_OK, ST_BADREQ for a missing or
@@ -177,22 +157,22 @@ proxy_read(struct conn *conn, struct addr *a)
 	size_t len = 5, alen;
 	int has_addr;
 
-	if (read_exact(conn->rfd, buf, len) != 0)
+	if (read_all(conn->rfd, buf, len) != 0)
 		return 0;
 	if (memcmp(buf, "PROXY", 5) == 0) {
 		do {
-			if (read_exact(conn->rfd, buf + len, 1) != 0)
+			if (read_all(conn->rfd, buf + len, 1) != 0)
 				return 0;
 		} while (buf[len++] != '\n' && len < PROXY_V1_MAX);
 	} else if (memcmp(buf, V2_SIG, 5) == 0) {
-		if (read_exact(conn->rfd, buf + len, V2_HEADLEN - len) != 0)
+		if (read_all(conn->rfd, buf + len, V2_HEADLEN - len) != 0)
 			return 0;
 		len = V2_HEADLEN;
 		alen = (size_t)((unsigned char)buf[14] << 8 |
 		    (unsigned char)buf[15]);
 		if (alen > sizeof(buf) - V2_HEADLEN)
 			return ST_BADREQ;
-		if (read_exact(conn->rfd, buf + len, alen) != 0)
+		if (read_all(conn->rfd, buf + len, alen) != 0)
 			return 0;
 		len += alen;
 	} else

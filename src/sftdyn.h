@@ -193,6 +193,7 @@ void	*xcalloc(size_t, size_t);
 char	*xstrdup(const char *);
 char	*path_join(const char *, const char *);
 double	now_ms(void);
+int	read_all(int, void *, size_t);
 int	write_all(int, const void *, size_t);
 
 #endif

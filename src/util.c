@@ -1,6 +1,6 @@
 /*
  * Small helpers: constant-time comparison, allocation that cannot fail
- * silently, paths, clocks, and complete writes.
+ * silently, paths, clocks, and complete reads and writes.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -78,6 +78,28 @@ now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/*
+ * Reads exactly len bytes from fd; returns 0, or -1 at end of input, on
+ * error, or once the deadline has passed.
+ */
+int
+read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = read(fd, p, len);
+		if (n == -1 && errno == EINTR && !deadline_expired())
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 /* Writes all of buf to fd; returns 0, or -1 with errno set. */
 int
 write_all(int fd, const void *buf, size_t len)
@@ -87,7 +109,7 @@ write_all(int fd, const void *buf, size_t len)
 
 	while (len > 0) {
 		n = write(fd, p, len);
-		if (n == -1 && errno == EINTR)
+		if (n == -1 && errno == EINTR && !deadline_expired())
 			continue;
 		if (n <= 0)
 			return -1;

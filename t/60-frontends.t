@@ -87,6 +87,12 @@ is "$(printf 'PROXY TCP4 1.2.3.4 5.6.7.8 1 2\nGET /secret-c HTTP/1.1\r\n\r\n' |
     raw -b 127.0.0.1 | status_of)" 400 "a malformed PROXY header: 400"
 is "$(printf 'PROXY TCP4 192.0.2.77 10.0.0.1 1 2\r\nGET /secret-c HTTP/1.1\r\n\r\n' |
     raw -b 127.0.0.7 | status_of)" 400 "a PROXY header from an untrusted peer is not HTTP: 400"
+is "$(printf 'PROXY UNKNOWN %0200d\r\nGET /secret-c HTTP/1.1\r\n\r\n' 0 |
+    raw -b 127.0.0.1 | status_of)" 400 "a PROXY v1 line over 107 bytes: 400"
+is "$(printf '\r\n\r\n\0\r\nQUIT\n\x21\x11\xff\xffGET /secret-c HTTP/1.1\r\n\r\n' |
+    raw -b 127.0.0.1 | status_of)" 400 "a PROXY v2 header claiming 65535 bytes: 400"
+is "$(printf 'PROXY TCP4 192.0.2.77 10.0.0.1 1 2' | raw -b 127.0.0.1 8 | status_of)" 408 \
+    "half a PROXY header, then a stall: 408"
 is "$(serial)" "$s0" "none of them reached DNS"
 is "$(get / --interface 127.0.0.7)" "200 127.0.0.7" "an untrusted peer speaks HTTP directly"
 r=$(printf '\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c\xc0\x00\x02\x4d\x0a\x00\x00\x01\x30\x39\x1f\x90GET /secret-c HTTP/1.1\r\n\r\n' |
