@@ -33,7 +33,8 @@ TLS_LIBS	= $(shell pkg-config --libs --static libconfuse libtls libcdb)
 SRCS		= $(wildcard src/*.c)
 OBJS		= $(SRCS:src/%.c=build/%.o)
 PLAIN_OBJS	= $(filter-out build/tls.o,$(OBJS))
-LIBOBJS		= $(filter-out build/main.o,$(OBJS))
+TLS_OBJS	= $(filter-out build/notls.o,$(OBJS))
+LIBOBJS		= $(filter-out build/main.o build/tls.o,$(OBJS))
 UNITS		= $(patsubst t/unit/%.c,build/t/%.t,$(wildcard t/unit/*.c))
 ASAN		= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		  -fno-sanitize-recover=all
@@ -43,17 +44,24 @@ all: sftdyn sftdyn-tls
 sftdyn: $(PLAIN_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(STATIC) -o $@ $(PLAIN_OBJS) $(PLAIN_LIBS)
 
-sftdyn-tls: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(STATIC) -o $@ $(OBJS) $(TLS_LIBS)
+sftdyn-tls: $(TLS_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(STATIC) -o $@ $(TLS_OBJS) $(TLS_LIBS)
 
-build/%.o: src/%.c src/sftdyn.h | build
+# Objects depend on the flags they were built with: build/flags changes
+# whenever the compiler or its flags do.
+FLAGS_NOW	= $(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) $(LDFLAGS)
+build/flags: FORCE | build
+	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' >$@
+
+build/%.o: src/%.c src/sftdyn.h build/flags | build
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -c -o $@ $<
 
 build/t/%.t: t/unit/%.c t/unit/tap.h $(LIBOBJS) | build
 	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) $(WARNINGS) -o $@ $< $(LIBOBJS) $(LIBS)
 
-build/asan/sftdyn: $(SRCS) src/sftdyn.h | build
-	$(CC) $(CPPFLAGS) -O1 -g $(WARNINGS) $(ASAN) -o $@ $(SRCS) $(LIBS)
+build/asan/sftdyn: $(filter-out src/notls.c,$(SRCS)) src/sftdyn.h build/flags | build
+	$(CC) $(CPPFLAGS) -O1 -g $(WARNINGS) $(ASAN) -o $@ \
+	    $(filter-out src/notls.c,$(SRCS)) $(LIBS)
 
 build:
 	mkdir -p build/t build/asan build/bench
@@ -128,7 +136,7 @@ bench: deps all $(BENCH)
 # libFuzzer on the parsers of what clients send; FUZZ_SECONDS each.
 FUZZ_SECONDS	?= 60
 FUZZ_SRCS	= src/addr.c src/http.c src/peer.c src/proxy.c src/log.c \
-		  src/util.c src/deadline.c src/conn.c
+		  src/util.c src/deadline.c src/conn.c src/notls.c
 
 build/fuzz-%: t/fuzz/%.c $(FUZZ_SRCS) src/sftdyn.h | build
 	clang $(CPPFLAGS) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -142,4 +150,4 @@ fuzz: build/fuzz-http build/fuzz-proxy
 clean:
 	rm -rf build sftdyn sftdyn-tls
 
-.PHONY: all bench check clean deps demo fuzz install uninstall
+.PHONY: all bench check clean deps demo fuzz install uninstall FORCE

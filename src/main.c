@@ -14,8 +14,6 @@
 
 #include "sftdyn.h"
 
-#define DEFAULT_TIMEOUT	10	/* seconds, when the configuration is broken */
-
 struct options {
 	const char	*conffile;
 	const char	*nskeyfile;
@@ -34,6 +32,7 @@ struct outcome {
 	int			 have_addr;
 	int			 lock;		/* the host's state lock, or -1 */
 	int			 updated;	/* DNS took addr: record it */
+	char			 sig[SIG_SIZE];	/* of the update for addr */
 };
 
 static void
@@ -116,48 +115,83 @@ option_error(const struct options *o, int to_stderr, const char *fmt, ...)
 		log_err("%s", msg);
 }
 
-/*
- * Loads the configuration with the command line's overrides: parsed and
- * reported on stderr for -t, else from the client index when it is fresh,
- * reported to the log.  Returns 0, or -1 when it has errors.
- */
+/* Checks the command line against c; returns 0, or -1 (reported). */
 static int
-load_conf(struct conf *c, const struct options *o, int to_stderr)
+check_options(const struct conf *c, const struct options *o, int to_stderr)
 {
-	int rc = to_stderr ? conf_load(c, o->conffile, 1) :
-	    conf_open(c, o->conffile);
-
-	if (o->nskeyfile != NULL) {
-		free(c->nskeyfile);
-		c->nskeyfile = xstrdup(o->nskeyfile);
-		if (access(o->nskeyfile, R_OK) != 0) {
-			option_error(o, to_stderr, "--nskeyfile %s: %s",
-			    o->nskeyfile, strerror(errno));
-			rc = -1;
-		}
+	if (o->nskeyfile != NULL && access(o->nskeyfile, R_OK) != 0) {
+		option_error(o, to_stderr, "--nskeyfile %s: %s", o->nskeyfile,
+		    strerror(errno));
+		return -1;
 	}
-	if (o->tls && rc == 0 && (c->tls_cert == NULL || c->tls_key == NULL)) {
+	if (o->tls && (c->tls_cert == NULL || c->tls_key == NULL)) {
 		option_error(o, to_stderr,
 		    "--tls needs a tls section with cert and key");
-		rc = -1;
+		return -1;
 	}
-	return rc;
+	return 0;
+}
+
+/* The command line's overrides, after the files (and never in the index). */
+static void
+apply_options(struct conf *c, const struct options *o)
+{
+	if (o->nskeyfile != NULL) {
+		free(c->nskeyfile);
+		c->nskeyfile = path_absolute(o->nskeyfile);
+	}
+}
+
+static void
+release_conf(struct conf *c)
+{
+	if (c->index != NULL)
+		index_free(c);
+	else
+		conf_free(c);
+}
+
+/*
+ * The handler's configuration: from the client index when it is fresh,
+ * else parsed (or parsed because reparse is set: the index was damaged),
+ * with the command line's overrides.  Returns 0, or -1 when it has
+ * errors (logged).
+ */
+static int
+load_conf(struct conf *c, const struct options *o, int reparse)
+{
+	int rc = -1;
+
+	if (!reparse && (rc = index_load(c, o->conffile)) == 0)
+		log_debug("%s: clients from the index", c->path);
+	else if ((rc = conf_load(c, o->conffile, 0)) != 0)
+		return -1;
+	if (check_options(c, o, 0) != 0)
+		return -1;
+	apply_options(c, o);
+	return 0;
 }
 
 /*
  * -t: 0 and "FILE: ok" when the configuration is valid, else 1.  A valid
- * configuration is compiled into its client index, if its directory lets
- * us write.
+ * configuration is compiled, as its files say, into its client index, if
+ * its directory lets us write; -v prints the settings in effect.
  */
 static int
 check_conf(const struct options *o)
 {
 	struct conf c;
-	int rc = load_conf(&c, o, 1);
+	int rc = conf_load(&c, o->conffile, 1);
 
+	if (rc == 0)
+		rc = check_options(&c, o, 1);
 	if (rc == 0 && index_write(&c) != 0)
 		fprintf(stderr, "%s: warning: cannot write the client index "
-		    "%s.cdb: %s\n", o->conffile, o->conffile, strerror(errno));
+		    "%s.cdb: %s\n", o->conffile, c.path, strerror(errno));
+	if (rc == 0 && o->verbosity > 0) {
+		apply_options(&c, o);
+		settings_dump(stdout, &c);
+	}
 	if (rc == 0)
 		printf("%s: ok\n", o->conffile);
 	conf_free(&c);
@@ -165,35 +199,72 @@ check_conf(const struct options *o)
 }
 
 /*
+ * The client whose key is key, into *cl (NULL: none).  A damaged index
+ * sends us to the parse.  Returns 0, or -1 when the configuration could
+ * not be read after all.
+ */
+static int
+find_client(struct conf *c, const struct options *o, const char *key,
+    const struct client **cl)
+{
+	if (c->index == NULL) {
+		*cl = conf_client_find(c, key);
+		return 0;
+	}
+	if (index_client_find(c, key, cl) >= 0)
+		return 0;
+	release_conf(c);
+	deadline_in(PARSE_BUDGET);
+	if (load_conf(c, o, 1) != 0)
+		return -1;
+	*cl = conf_client_find(c, key);
+	return 0;
+}
+
+/*
  * The secret-URL protocol: the empty key answers the address; a known key
  * updates its host unless the state shows DNS holds the address already.
- * The host's lock stays held until record_update() has written the state.
+ * Each wait has its phase (SPEC section 7b): the host's lock, nsupdate.
+ * The state is forgotten before nsupdate runs; the lock stays held until
+ * record_update() has written the new one.
  */
 static void
-serve_key(struct outcome *out, struct conf *c, const char *key)
+serve_key(struct outcome *out, struct conf *c, const struct options *o,
+    const char *key)
 {
 	const struct client *cl;
 
+	out->status = ST_ERROR;
 	if (*key == '\0') {
 		out->status = ST_OK;
 		out->body = out->addr.text;
 		return;
 	}
-	if ((cl = conf_client_find(c, key)) == NULL) {
+	if (find_client(c, o, key, &cl) != 0)
+		return;
+	if (cl == NULL) {
 		out->status = ST_FORBIDDEN;
 		return;
 	}
 	out->client = cl;
-	out->lock = state_lock(c, cl->host);
-	if (state_matches(c, cl->host, &out->addr)) {
+	update_signature(c, cl, &out->addr, out->sig);
+	deadline_in(c->timeout);
+	if ((out->lock = state_lock(c, cl->host)) == STATE_BUSY)
+		return;
+	if (out->lock >= 0 && state_matches(c, cl->host, &out->addr,
+	    out->sig)) {
 		out->status = ST_OK;
 		out->body = "UPTODATE";
-	} else if (update_run(c, cl, &out->addr) == 0) {
-		out->updated = 1;
+		return;
+	}
+	if (state_forget(c, cl->host, &out->addr) != 0)
+		return;
+	deadline_in(c->timeout);
+	if (update_run(c, cl, &out->addr) == 0) {
+		out->updated = out->lock >= 0;
 		out->status = ST_OK;
 		out->body = "OK";
-	} else
-		out->status = ST_ERROR;
+	}
 }
 
 /*
@@ -205,8 +276,8 @@ static void
 record_update(struct outcome *out, const struct conf *c)
 {
 	if (out->updated)
-		state_save(c, out->client->host, &out->addr);
-	if (out->lock != -1)
+		state_save(c, out->client->host, &out->addr, out->sig);
+	if (out->lock >= 0)
 		close(out->lock);
 }
 
@@ -226,22 +297,25 @@ log_request(const struct outcome *out, const struct addr *peer,
 }
 
 /*
- * Receives the request under the one deadline: the PROXY header, the TLS
- * handshake and the HTTP head.  Returns its status, or 0 when there is
- * nothing to answer: the client left, or TLS is not up (a plaintext
- * answer would be noise to a TLS client), or a TLS request timed out.
+ * Receives the request in its phase, timeout seconds from accept: the
+ * PROXY header, the TLS handshake and the HTTP head.  Returns its status,
+ * or 0 when there is nothing to answer: the client left, or TLS is not up
+ * (a plaintext answer would be noise to a TLS client), or a TLS request
+ * timed out.
  */
 static enum status
 receive(struct conn *conn, const struct options *o, struct conf *c,
     int conf_ok, struct addr *peer, struct request *req)
 {
+	long timeout = conf_ok ? c->timeout : DEFAULT_TIMEOUT;
 	enum status st;
 
-	deadline_set(conf_ok ? c->timeout : DEFAULT_TIMEOUT);
+	deadline_from_start(timeout);
 	st = peer_immediate(peer, conn->rfd);
 	if (st == ST_OK && conf_ok && c->proxy_protocol &&
-	    net_contains(c->proxies, c->nproxies, peer)) {
-		if ((st = proxy_read(conn, peer)) == ST_BADREQ)
+	    net_contains(c->proxies.v, c->proxies.n, peer)) {
+		if ((st = proxy_read(conn, peer)) == ST_BADREQ &&
+		    !deadline_expired())
 			log_warn("peer=%s: missing or malformed PROXY header",
 			    peer->text);
 	}
@@ -249,13 +323,11 @@ receive(struct conn *conn, const struct options *o, struct conf *c,
 		st = 0;
 	if (st == ST_OK)
 		st = http_read_head(conn, req);
-	if (deadline_expired()) {
+	if (st != ST_OK && deadline_expired()) {
 		log_warn("peer=%s: no request within %ld s",
-		    peer->family ? peer->text : "-",
-		    conf_ok ? c->timeout : DEFAULT_TIMEOUT);
+		    peer->family ? peer->text : "-", timeout);
 		st = o->tls ? 0 : ST_TIMEOUT;
 	}
-	deadline_clear();
 	return o->tls && conn->tls == NULL ? 0 : st;
 }
 
@@ -275,17 +347,18 @@ serve(const struct options *o)
 	out.lock = -1;
 	memset(&peer, 0, sizeof(peer));
 	memset(&req, 0, sizeof(req));
+	deadline_start();
 	conn_init(&conn);
-	/* a configuration parse that takes too long ends the connection too */
-	deadline_set(DEFAULT_TIMEOUT);
-	conf_ok = load_conf(&c, o, 0) == 0;
+	deadline_in(PARSE_BUDGET);
+	if ((conf_ok = load_conf(&c, o, 0) == 0))
+		deadline_limit(c.timeout);
 	out.status = receive(&conn, o, &c, conf_ok, &peer, &req);
 	if (out.status == 0) {
 		log_info("peer=%s: no request answered",
 		    peer.family ? peer.text : "-");
 		if (conn.tls != NULL)
 			conn_finish(&conn, 0);
-		conf_free(&c);
+		release_conf(&c);
 		return 0;
 	}
 	out.addr = peer;
@@ -295,14 +368,15 @@ serve(const struct options *o)
 	if (out.status == ST_OK && !conf_ok)
 		out.status = ST_ERROR;
 	if (out.status == ST_OK)
-		serve_key(&out, &c, req.key);
-	deadline_set(conf_ok ? c.timeout : DEFAULT_TIMEOUT);
+		serve_key(&out, &c, o, req.key);
+	deadline_in(conf_ok ? c.timeout : DEFAULT_TIMEOUT);
 	http_respond(&conn, req.method, out.status, out.body);
 	conn_finish(&conn, out.status != ST_OK && out.status != ST_ERROR &&
 	    out.status != ST_FORBIDDEN);
+	deadline_clear();
 	record_update(&out, &c);
 	log_request(&out, &peer, started);
-	conf_free(&c);
+	release_conf(&c);
 	return 0;
 }
 
@@ -337,7 +411,7 @@ main(int argc, char *argv[])
 		return check_conf(&o);
 	signal(SIGPIPE, SIG_IGN);
 	log_init(o.to_stderr, o.verbosity);
-	if (o.tls && secure_start == NULL)
+	if (o.tls && !secure_linked)
 		tls_handoff(argv);
 	return serve(&o);
 }

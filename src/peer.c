@@ -71,7 +71,7 @@ peer_from_xff(struct addr *a, const struct conf *c, const char *list)
 		if (parse_element(&cand, comma, end) != 0)
 			return ST_BADREQ;
 		*a = cand;
-		if (comma == list || !net_contains(c->proxies, c->nproxies, a))
+		if (comma == list || !net_contains(c->proxies.v, c->proxies.n, a))
 			return ST_OK;
 		end = comma - 1;
 	}
@@ -87,7 +87,7 @@ peer_forwarded(struct addr *a, const struct conf *c, const struct request *r)
 {
 	const char *s;
 
-	if (!net_contains(c->proxies, c->nproxies, a))
+	if (!net_contains(c->proxies.v, c->proxies.n, a))
 		return ST_OK;
 	if (r->has_xff)
 		return peer_from_xff(a, c, r->xff);

@@ -13,11 +13,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
-#ifndef SFTDYN_VERSION
-#define SFTDYN_VERSION		"0.1.0"
-#endif
 #define DEFAULT_CONF		"/etc/sftdyn/conf"
+#define DEFAULT_TIMEOUT		10	/* seconds, until the configuration says */
+#define PARSE_BUDGET		5	/* seconds a connection may parse for */
 
 #define HEAD_MAX		8192	/* request line + headers + empty line */
 #define TARGET_MAX		2048	/* request-target, leading '/' included */
@@ -31,7 +31,8 @@
 
 #define ATTR_PRINTF(f, a)	__attribute__((format(printf, f, a)))
 #define ATTR_NORETURN		__attribute__((noreturn))
-#define ATTR_WEAK		__attribute__((weak))
+#define STAMP_MAX		128	/* what identifies a file's content */
+#define SIG_SIZE		17	/* an update's signature, hex, NUL */
 
 /* An IPv4 or IPv6 address; IPv4-mapped IPv6 is stored as IPv4. */
 struct addr {
@@ -46,6 +47,23 @@ struct net {
 	int		prefix;
 };
 
+/* A growing buffer, of NUL-terminated strings mostly. */
+struct strbuf {
+	char	*p;
+	size_t	 len;
+	size_t	 size;
+};
+
+/* The trusted proxies: a list of networks. */
+struct nets {
+	struct net	*v;
+	size_t		 n;
+};
+
+/*
+ * A client section.  Its strings belong to the parse tree or to the
+ * index, whichever the client came from.
+ */
 struct client {
 	const char	*name;
 	const char	*key;
@@ -54,8 +72,18 @@ struct client {
 	size_t		 index;		/* position in the configuration */
 };
 
+/* A file the configuration was read from, and the stamp of what was read. */
+struct source {
+	char		*path;		/* absolute */
+	char		 stamp[STAMP_MAX];
+};
+
+/*
+ * The configuration.  The settings of the table in setting.c live here
+ * (and in struct client); the strings among them are the conf's own.
+ */
 struct conf {
-	char		*path;		/* the main configuration file */
+	char		*path;		/* the main configuration file, absolute */
 	long		 ttl;
 	long		 timeout;
 	char		*nsupdate;
@@ -63,18 +91,37 @@ struct conf {
 	char		*nsserver;	/* NULL: nsupdate -l */
 	long		 nsport;
 	char		*statedir;
-	struct net	*proxies;
-	size_t		 nproxies;
+	struct nets	 proxies;
 	int		 proxy_protocol;
 	char		*tls_cert;
 	char		*tls_key;
 	struct client	*clients;
 	size_t		 nclients;
-	char		**sources;	/* every file the configuration read */
+	struct source	*sources;	/* every file the configuration read */
 	size_t		 nsources;
 	void		*cfg;		/* libconfuse's tree, which owns the strings */
 	struct index	*index;		/* set: clients come from the index */
 };
+
+/* What a setting is, where it lives, and what it may hold. */
+enum setting_kind { SET_INT, SET_BOOL, SET_STR, SET_PATH, SET_NETS };
+enum setting_scope { SCOPE_TOP, SCOPE_TLS, SCOPE_CLIENT };
+
+struct setting {
+	const char		*name;
+	enum setting_scope	 scope;
+	enum setting_kind	 kind;
+	size_t			 offset;	/* in struct conf or struct client */
+	const char		*def;		/* as text; NULL: unset */
+	long			 min, max;	/* SET_INT */
+	int			 access;	/* SET_PATH: R_OK or X_OK for -t */
+	int			 flags;
+	const char		*(*check)(const char *);	/* NULL or why not */
+};
+#define SETTINGS_MAX	32	/* entries of the table, at most */
+#define SETF_REQUIRED	0x1	/* a client section must set it */
+#define SETF_SECRET	0x2	/* never stored in the index, never shown */
+#define SETF_INHERIT	0x4	/* unset in a client: the top-level value */
 
 /* The connection: plain fds, or a TLS context over them. */
 struct conn {
@@ -113,8 +160,8 @@ enum status {
 /* index.c */
 int	index_write(const struct conf *);
 int	index_load(struct conf *, const char *);
-const struct client *index_client_find(struct conf *, const char *);
-void	index_close(struct index *);
+int	index_client_find(struct conf *, const char *, const struct client **);
+void	index_free(struct conf *);
 
 /* log.c */
 void	log_init(int to_stderr, int verbosity);
@@ -133,9 +180,8 @@ const char *addr_type(const struct addr *);
 
 /* conf.c */
 int	conf_load(struct conf *, const char *, int);
-int	conf_open(struct conf *, const char *);
 void	conf_free(struct conf *);
-const struct client *conf_client_find(struct conf *, const char *);
+const struct client *conf_client_find(const struct conf *, const char *);
 
 /* conn.c */
 void	conn_init(struct conn *);
@@ -144,9 +190,16 @@ int	conn_write(struct conn *, const char *, size_t);
 void	conn_finish(struct conn *, int);
 
 /* deadline.c */
-void	deadline_set(long);
+double	now_ms(void);
+void	deadline_start(void);
+void	deadline_limit(long);
+void	deadline_at(double);
+void	deadline_in(long);
+void	deadline_from_start(long);
 void	deadline_clear(void);
+int	deadline_left(void);
 int	deadline_expired(void);
+double	deadline_elapsed(void);
 
 /* http.c */
 enum status http_parse_head(struct request *, const char *, size_t);
@@ -164,6 +217,8 @@ enum status peer_forwarded(struct addr *, const struct conf *,
 /* update.c */
 int	update_run(const struct conf *, const struct client *,
 	    const struct addr *);
+void	update_signature(const struct conf *, const struct client *,
+	    const struct addr *, char[SIG_SIZE]);
 
 /* proxy.c */
 enum status proxy_parse(const char *, size_t, struct addr *, int *);
@@ -172,28 +227,57 @@ enum status proxy_read(struct conn *, struct addr *);
 /* siphash.c */
 uint64_t siphash24(const unsigned char[16], const void *, size_t);
 
+/* setting.c */
+extern const struct setting settings[];
+extern const size_t nsettings;
+void	*setting_ptr(const void *, const struct setting *);
+const struct setting *setting_find(enum setting_scope, const char *);
+int	setting_from_text(void *, const struct setting *, const char *);
+void	settings_encode(struct strbuf *, const void *, enum setting_scope);
+int	settings_decode(void *, enum setting_scope, const char **,
+	    const char *, int);
+void	settings_inherit(const struct conf *, struct client *);
+void	settings_dump(FILE *, const struct conf *);
+void	settings_free(struct conf *);
+const char *valid_host_why(const char *);
+const char *valid_key_why(const char *);
+const char *valid_server_why(const char *);
+
 /* state.c */
+#define STATE_NOLOCK	(-1)	/* no usable lock: the state is unknown */
+#define STATE_BUSY	(-2)	/* the lock was held until the deadline */
 int	state_lock(const struct conf *, const char *);
-int	state_matches(const struct conf *, const char *, const struct addr *);
-void	state_save(const struct conf *, const char *, const struct addr *);
+int	state_matches(const struct conf *, const char *, const struct addr *,
+	    const char *);
+int	state_forget(const struct conf *, const char *, const struct addr *);
+void	state_save(const struct conf *, const char *, const struct addr *,
+	    const char *);
 
 /*
- * tls.c: linked into sftdyn-tls only, so that plain connections do not map
- * libtls, libssl and libcrypto.  In sftdyn these are NULL, and --tls runs
- * sftdyn-tls instead.
+ * tls.c, in sftdyn-tls; notls.c, in sftdyn, whose --tls runs sftdyn-tls
+ * instead, so that plain connections do not map libtls, libssl and
+ * libcrypto.
  */
-int	secure_start(struct conn *, const struct conf *) ATTR_WEAK;
-ssize_t	secure_read(struct conn *, void *, size_t) ATTR_WEAK;
-int	secure_write(struct conn *, const void *, size_t) ATTR_WEAK;
-void	secure_close(struct conn *) ATTR_WEAK;
+extern const int secure_linked;
+int	secure_start(struct conn *, const struct conf *);
+ssize_t	secure_read(struct conn *, void *, size_t);
+int	secure_write(struct conn *, const void *, size_t);
+void	secure_close(struct conn *);
 
 /* util.c */
 int	ct_equal(const char *, const char *);
 void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*path_join(const char *, const char *);
-double	now_ms(void);
+char	*path_absolute(const char *);
 int	read_all(int, void *, size_t);
 int	write_all(int, const void *, size_t);
+void	strbuf_raw(struct strbuf *, const void *, size_t);
+void	strbuf_add(struct strbuf *, const char *);
+void	strbuf_addf(struct strbuf *, const char *, ...) ATTR_PRINTF(2, 3);
+const char *next_str(const char **, const char *);
+int	stamp_fd(int, char[STAMP_MAX]);
+int	stamp_path(const char *, char[STAMP_MAX]);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * TLS with libtls, for --tls only.  sftdyn is linked statically, so plain
- * connections pay neither for loading libtls, libssl and libcrypto nor for
- * initialising them: that happens only here.
+ * TLS with libtls, for --tls only, in sftdyn-tls; sftdyn has notls.c
+ * instead, so plain connections pay neither for loading libtls, libssl
+ * and libcrypto nor for initialising them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +10,8 @@
 #include <tls.h>
 
 #include "sftdyn.h"
+
+const int secure_linked = 1;
 
 /* The server context behind the connection's; freed with it. */
 static struct tls *server;
@@ -23,10 +25,12 @@ secure_wait(struct conn *conn, ssize_t want)
 {
 	struct pollfd pfd;
 
+	int n;
+
 	pfd.fd = want == TLS_WANT_POLLIN ? conn->rfd : conn->wfd;
 	pfd.events = want == TLS_WANT_POLLIN ? POLLIN : POLLOUT;
-	while (poll(&pfd, 1, -1) == -1)
-		if (errno != EINTR || deadline_expired())
+	while ((n = poll(&pfd, 1, deadline_left())) != 1)
+		if ((n == -1 && errno != EINTR) || deadline_expired())
 			return -1;
 	return 0;
 }

@@ -1,11 +1,17 @@
 /*
  * Small helpers: constant-time comparison, allocation that cannot fail
- * silently, paths, clocks, and complete reads and writes.
+ * silently, paths, file stamps, complete reads and writes, and a growing
+ * buffer of strings.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sftdyn.h"
@@ -32,6 +38,17 @@ xcalloc(size_t n, size_t size)
 	void *p = calloc(n, size);
 
 	if (p == NULL) {
+		log_err("out of memory");
+		_exit(1);
+	}
+	return p;
+}
+
+/* reallocarray(3) that exits on failure. */
+void *
+xrealloc(void *p, size_t n, size_t size)
+{
+	if ((p = reallocarray(p, n, size)) == NULL) {
 		log_err("out of memory");
 		_exit(1);
 	}
@@ -68,14 +85,15 @@ path_join(const char *dir, const char *name)
 	return p;
 }
 
-/* Milliseconds on the monotonic clock. */
-double
-now_ms(void)
+/* path made absolute against the working directory, not resolved. */
+char *
+path_absolute(const char *path)
 {
-	struct timespec ts;
+	char cwd[PATH_MAX];
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return xstrdup(path);
+	return path_join(cwd, path);
 }
 
 /*
@@ -116,5 +134,90 @@ write_all(int fd, const void *buf, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+void
+strbuf_raw(struct strbuf *b, const void *p, size_t n)
+{
+	if (b->len + n > b->size) {
+		b->size = (b->len + n) * 2;
+		b->p = xrealloc(b->p, b->size, 1);
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+/* Appends s with its NUL. */
+void
+strbuf_add(struct strbuf *b, const char *s)
+{
+	strbuf_raw(b, s, strlen(s) + 1);
+}
+
+void
+strbuf_addf(struct strbuf *b, const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		log_err("out of memory");
+		_exit(1);
+	}
+	strbuf_add(b, s);
+	free(s);
+}
+
+/* The next NUL-terminated string of [*p, end), or NULL. */
+const char *
+next_str(const char **p, const char *end)
+{
+	const char *s = *p, *nul;
+
+	if (s >= end || (nul = memchr(s, '\0', (size_t)(end - s))) == NULL)
+		return NULL;
+	*p = nul + 1;
+	return s;
+}
+
+static void
+stamp_format(const struct stat *st, char stamp[STAMP_MAX])
+{
+	snprintf(stamp, STAMP_MAX, "%ju:%ju:%jd:%jd.%09ld:%jd.%09ld",
+	    (uintmax_t)st->st_dev, (uintmax_t)st->st_ino,
+	    (intmax_t)st->st_size, (intmax_t)st->st_mtim.tv_sec,
+	    st->st_mtim.tv_nsec, (intmax_t)st->st_ctim.tv_sec,
+	    st->st_ctim.tv_nsec);
+}
+
+/*
+ * What identifies the content of the file open on fd: device, inode,
+ * size, modification and change times.  Returns 0, or -1.
+ */
+int
+stamp_fd(int fd, char stamp[STAMP_MAX])
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return -1;
+	stamp_format(&st, stamp);
+	return 0;
+}
+
+/* The stamp of the file at path; -1 when it cannot be seen. */
+int
+stamp_path(const char *path, char stamp[STAMP_MAX])
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return -1;
+	stamp_format(&st, stamp);
 	return 0;
 }

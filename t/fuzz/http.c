@@ -11,7 +11,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	static struct net trusted = { { AF_INET, { 127, 0, 0, 1 }, "127.0.0.1" },
 	    32 };
-	struct conf c = { .proxies = &trusted, .nproxies = 1 };
+	struct conf c = { .proxies = { &trusted, 1 } };
 	struct request req;
 	struct addr a;
 	long end;

@@ -13,10 +13,10 @@ trust(const char *list[], size_t n)
 {
 	size_t i;
 
-	conf.proxies = xcalloc(n + 1, sizeof(*conf.proxies));
+	conf.proxies.v = xcalloc(n + 1, sizeof(*conf.proxies.v));
 	for (i = 0; i < n; i++)
-		TEST(net_parse(&conf.proxies[i], list[i]) == 0, "net %s", list[i]);
-	conf.nproxies = n;
+		TEST(net_parse(&conf.proxies.v[i], list[i]) == 0, "net %s", list[i]);
+	conf.proxies.n = n;
 }
 
 /* The client address for a request from peer with the given head. */
@@ -65,11 +65,11 @@ main(void)
 
 	trust(proxies, 4);
 	TEST(addr_parse(&a, "10.200.3.4") == 0 &&
-	    net_contains(conf.proxies, conf.nproxies, &a), "10/8 contains");
+	    net_contains(conf.proxies.v, conf.proxies.n, &a), "10/8 contains");
 	TEST(addr_parse(&a, "11.0.0.1") == 0 &&
-	    !net_contains(conf.proxies, conf.nproxies, &a), "10/8 excludes");
+	    !net_contains(conf.proxies.v, conf.proxies.n, &a), "10/8 excludes");
 	TEST(addr_parse(&a, "192.168.4.4") == 0 &&
-	    net_contains(conf.proxies, conf.nproxies, &a),
+	    net_contains(conf.proxies.v, conf.proxies.n, &a),
 	    "mapped prefix folds into IPv4");
 
 	c = client_of("127.0.0.1", "GET / HTTP/1.1\r\n"
@@ -117,7 +117,7 @@ main(void)
 	    &st);
 	TEST(st == ST_OK && strcmp(c, "198.51.100.8") == 0,
 	    "X-Forwarded-For wins over X-Real-IP");
-	free(conf.proxies);
+	free(conf.proxies.v);
 
 	TEST(ct_equal("secret", "secret") && !ct_equal("secret", "secreT") &&
 	    !ct_equal("secret", "secret2") && !ct_equal("", "x") &&

@@ -1,0 +1,407 @@
+/*
+ * The settings, described once: this table drives the parse (conf.c), the
+ * index records (index.c) and the dump of -t -v.  Each entry names its
+ * scope, its kind, where its value lives, its default, and what it may
+ * hold.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sftdyn.h"
+
+#define TOP(f)		.scope = SCOPE_TOP, .offset = offsetof(struct conf, f)
+#define TLS(f)		.scope = SCOPE_TLS, .offset = offsetof(struct conf, f)
+#define CLIENT(f)	.scope = SCOPE_CLIENT, .offset = offsetof(struct client, f)
+#define TTL_MAX		2147483647
+
+const struct setting settings[] = {
+	{ "ttl", TOP(ttl), .kind = SET_INT, .def = "30", .max = TTL_MAX },
+	{ "timeout", TOP(timeout), .kind = SET_INT, .def = "10", .min = 1,
+	    .max = 3600 },
+	{ "nsupdate", TOP(nsupdate), .kind = SET_PATH,
+	    .def = "/usr/bin/nsupdate", .access = X_OK },
+	{ "nskeyfile", TOP(nskeyfile), .kind = SET_PATH, .access = R_OK },
+	{ "nsserver", TOP(nsserver), .kind = SET_STR,
+	    .check = valid_server_why },
+	{ "nsport", TOP(nsport), .kind = SET_INT, .def = "53", .min = 1,
+	    .max = 65535 },
+	{ "statedir", TOP(statedir), .kind = SET_PATH,
+	    .def = "/var/lib/sftdyn" },
+	{ "trusted-proxies", TOP(proxies), .kind = SET_NETS },
+	{ "proxy-protocol", TOP(proxy_protocol), .kind = SET_BOOL,
+	    .def = "false" },
+	{ "cert", TLS(tls_cert), .kind = SET_PATH, .access = R_OK },
+	{ "key", TLS(tls_key), .kind = SET_PATH, .access = R_OK },
+	{ "key", CLIENT(key), .kind = SET_STR, .check = valid_key_why,
+	    .flags = SETF_REQUIRED | SETF_SECRET },
+	{ "host", CLIENT(host), .kind = SET_STR, .check = valid_host_why,
+	    .flags = SETF_REQUIRED },
+	{ "ttl", CLIENT(ttl), .kind = SET_INT, .max = TTL_MAX,
+	    .flags = SETF_INHERIT },
+};
+const size_t nsettings = sizeof(settings) / sizeof(settings[0]);
+_Static_assert(sizeof(settings) / sizeof(settings[0]) <= SETTINGS_MAX,
+    "SETTINGS_MAX is too small");
+
+/* Returns NULL when s is a DNS name by SPEC section 6, else why not. */
+const char *
+valid_host_why(const char *s)
+{
+	size_t len = strlen(s), label = 0, i;
+
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	if (len == 0 || len > HOST_MAX)
+		return "is not a valid DNS name";
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '.') {
+			if (label == 0)
+				return "is not a valid DNS name";
+			label = 0;
+		} else if (isalnum(ch) || ch == '-' || ch == '_') {
+			if (++label > LABEL_MAX)
+				return "is not a valid DNS name";
+		} else
+			return "is not a valid DNS name";
+	}
+	return label > 0 ? NULL : "is not a valid DNS name";
+}
+
+/* Returns NULL, or why s cannot be a key that a request-target carries. */
+const char *
+valid_key_why(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0)
+		return "is empty (\"/\" answers the client's address)";
+	if (len > TARGET_MAX - 1)
+		return "is longer than a request-target may be";
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch <= ' ' || ch >= 0x7f)
+			return "holds a space, a control or a non-ASCII byte";
+		if (ch == '#')
+			return "holds '#', which clients never send";
+	}
+	return NULL;
+}
+
+/* Returns NULL when s is an address or a DNS name, else why not. */
+const char *
+valid_server_why(const char *s)
+{
+	struct addr a;
+
+	if (addr_parse(&a, s) == 0 || valid_host_why(s) == NULL)
+		return NULL;
+	return "is neither an address nor a DNS name";
+}
+
+void *
+setting_ptr(const void *base, const struct setting *s)
+{
+	return (char *)(uintptr_t)base + s->offset;
+}
+
+/* The setting of scope called name, or NULL. */
+const struct setting *
+setting_find(enum setting_scope scope, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nsettings; i++)
+		if (settings[i].scope == scope &&
+		    strcmp(settings[i].name, name) == 0)
+			return &settings[i];
+	return NULL;
+}
+
+/* Parses a decimal number without leading zeros; returns 0, or -1. */
+static int
+parse_decimal(const char *text, long *v)
+{
+	const char *digits = text + (*text == '-');
+	char *end;
+
+	if (!isdigit((unsigned char)*digits) ||
+	    (digits[0] == '0' && digits[1] != '\0'))
+		return -1;
+	errno = 0;
+	*v = strtol(text, &end, 10);
+	return *end != '\0' || errno != 0 ? -1 : 0;
+}
+
+static int
+nets_from_text(struct nets *nets, const char *text)
+{
+	const char *p = text, *comma;
+	char item[64];
+	size_t n = 1;
+
+	for (; *p != '\0'; p++)
+		n += *p == ',';
+	nets->v = xcalloc(n, sizeof(*nets->v));
+	nets->n = 0;
+	for (p = text; *p != '\0'; p = *comma ? comma + 1 : comma) {
+		comma = p + strcspn(p, ",");
+		if ((size_t)(comma - p) >= sizeof(item))
+			return -1;
+		memcpy(item, p, (size_t)(comma - p));
+		item[comma - p] = '\0';
+		if (net_parse(&nets->v[nets->n++], item) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Sets the value of s in base from its text, as the index and the
+ * defaults hold it; strings are copied.  Returns 0, or -1 when the text
+ * is not a value of s's kind.
+ */
+int
+setting_from_text(void *base, const struct setting *s, const char *text)
+{
+	void *p = setting_ptr(base, s);
+	long v;
+
+	switch (s->kind) {
+	case SET_INT:
+		if (parse_decimal(text, &v) != 0 || v < s->min || v > s->max)
+			return -1;
+		*(long *)p = v;
+		return 0;
+	case SET_BOOL:
+		if (strcmp(text, "true") != 0 && strcmp(text, "false") != 0)
+			return -1;
+		*(int *)p = text[0] == 't';
+		return 0;
+	case SET_STR:
+	case SET_PATH:
+		*(char **)p = xstrdup(text);
+		return 0;
+	case SET_NETS:
+		return nets_from_text(p, text);
+	}
+	return -1;
+}
+
+/* Whether s has a value in base. */
+static int
+setting_is_set(const void *base, const struct setting *s)
+{
+	void *p = setting_ptr(base, s);
+
+	switch (s->kind) {
+	case SET_INT:
+		return !(s->flags & SETF_INHERIT) || *(long *)p >= 0;
+	case SET_STR:
+	case SET_PATH:
+		return *(char **)p != NULL;
+	case SET_BOOL:
+	case SET_NETS:
+		break;
+	}
+	return 1;
+}
+
+/* Appends the text of s's value in base, NUL-terminated. */
+static void
+setting_text(struct strbuf *b, const void *base, const struct setting *s)
+{
+	const struct nets *nets;
+	void *p = setting_ptr(base, s);
+	size_t i;
+
+	switch (s->kind) {
+	case SET_INT:
+		strbuf_addf(b, "%ld", *(long *)p);
+		return;
+	case SET_BOOL:
+		strbuf_add(b, *(int *)p ? "true" : "false");
+		return;
+	case SET_STR:
+	case SET_PATH:
+		strbuf_add(b, *(char **)p);
+		return;
+	case SET_NETS:
+		nets = p;
+		for (i = 0; i < nets->n; i++) {
+			char item[64];
+			int n = snprintf(item, sizeof(item), "%s%s/%d",
+			    i ? "," : "", nets->v[i].addr.text,
+			    nets->v[i].prefix);
+
+			strbuf_raw(b, item, (size_t)n);
+		}
+		strbuf_raw(b, "", 1);
+		return;
+	}
+}
+
+/*
+ * Appends every setting of scope in base but the secret ones, as the
+ * strings NAME, then "=VALUE" or "-" when unset.
+ */
+void
+settings_encode(struct strbuf *b, const void *base, enum setting_scope scope)
+{
+	size_t i;
+
+	for (i = 0; i < nsettings; i++) {
+		const struct setting *s = &settings[i];
+
+		if (s->scope != scope || (s->flags & SETF_SECRET))
+			continue;
+		strbuf_add(b, s->name);
+		if (!setting_is_set(base, s)) {
+			strbuf_add(b, "-");
+			continue;
+		}
+		strbuf_raw(b, "=", 1);
+		setting_text(b, base, s);
+	}
+}
+
+/*
+ * Reads what settings_encode() wrote from [*p, end) into base, advancing
+ * *p.  Strings are copied when copy is set, else they point into the
+ * buffer.  Returns 0, or -1 when the text does not match the table.
+ */
+int
+settings_decode(void *base, enum setting_scope scope, const char **p,
+    const char *end, int copy)
+{
+	const char *name, *val;
+	size_t i;
+
+	for (i = 0; i < nsettings; i++) {
+		const struct setting *s = &settings[i];
+
+		if (s->scope != scope || (s->flags & SETF_SECRET))
+			continue;
+		if ((name = next_str(p, end)) == NULL ||
+		    strcmp(name, s->name) != 0 ||
+		    (val = next_str(p, end)) == NULL)
+			return -1;
+		if (strcmp(val, "-") == 0)
+			continue;
+		if (val[0] != '=')
+			return -1;
+		if (!copy && (s->kind == SET_STR || s->kind == SET_PATH))
+			*(const char **)setting_ptr(base, s) = val + 1;
+		else if (setting_from_text(base, s, val + 1) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Gives a client's unset inheriting settings the top-level values. */
+void
+settings_inherit(const struct conf *c, struct client *cl)
+{
+	size_t i;
+
+	for (i = 0; i < nsettings; i++) {
+		const struct setting *s = &settings[i], *top;
+
+		if (s->scope != SCOPE_CLIENT || !(s->flags & SETF_INHERIT) ||
+		    setting_is_set(cl, s) ||
+		    (top = setting_find(SCOPE_TOP, s->name)) == NULL)
+			continue;
+		if (s->kind == SET_INT)
+			*(long *)setting_ptr(cl, s) =
+			    *(long *)setting_ptr(c, top);
+		else if (s->kind == SET_BOOL)
+			*(int *)setting_ptr(cl, s) = *(int *)setting_ptr(c, top);
+	}
+}
+
+/* Prints a list of networks as the configuration writes it. */
+static void
+nets_dump(FILE *f, const char *text)
+{
+	const char *p = text;
+	size_t n;
+
+	fputs("{", f);
+	while (*p != '\0') {
+		n = strcspn(p, ",");
+		fprintf(f, "%s \"%.*s\"", p == text ? "" : ",", (int)n, p);
+		p += n + (p[n] == ',');
+	}
+	fputs(" }\n", f);
+}
+
+/* Prints the settings in effect, as a configuration would set them. */
+void
+settings_dump(FILE *f, const struct conf *c)
+{
+	struct strbuf b = { NULL, 0, 0 };
+	size_t i;
+
+	for (i = 0; i < nsettings; i++) {
+		const struct setting *s = &settings[i];
+		int quote = s->kind == SET_STR || s->kind == SET_PATH;
+
+		if (s->scope == SCOPE_CLIENT)
+			continue;
+		if (!setting_is_set(c, s)) {
+			fprintf(f, "# %s%s unset\n",
+			    s->scope == SCOPE_TLS ? "tls " : "", s->name);
+			continue;
+		}
+		b.len = 0;
+		setting_text(&b, c, s);
+		fprintf(f, "%s%s = ", s->scope == SCOPE_TLS ? "tls " : "",
+		    s->name);
+		if (s->kind == SET_NETS)
+			nets_dump(f, b.p);
+		else
+			fprintf(f, "%s%s%s\n", quote ? "\"" : "", b.p,
+			    quote ? "\"" : "");
+	}
+	fprintf(f, "# %zu clients\n", c->nclients);
+	free(b.p);
+}
+
+/*
+ * Frees what a configuration owns however it was loaded: its path, its
+ * sources and the strings and lists among its settings.
+ */
+void
+settings_free(struct conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < nsettings; i++) {
+		const struct setting *s = &settings[i];
+		void *p = setting_ptr(c, s);
+
+		if (s->scope == SCOPE_CLIENT)
+			continue;
+		if (s->kind == SET_STR || s->kind == SET_PATH) {
+			free(*(char **)p);
+			*(char **)p = NULL;
+		} else if (s->kind == SET_NETS) {
+			free(((struct nets *)p)->v);
+			memset(p, 0, sizeof(struct nets));
+		}
+	}
+	for (i = 0; i < c->nsources; i++)
+		free(c->sources[i].path);
+	free(c->sources);
+	free(c->path);
+	c->sources = NULL;
+	c->nsources = 0;
+	c->path = NULL;
+}
