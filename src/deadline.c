@@ -1,15 +1,49 @@
 /*
- * The one deadline of a connection: alarm(2).  When it fires, blocking
- * reads and writes fail with EINTR and deadline_expired() says why.  Should
- * the program still be blocked a second later, it exits.
+ * The one clock of a connection (SPEC section 7b).  The connection starts
+ * with deadline_start(); deadline_limit() fixes its end, 3 x timeout + 2 s
+ * later, once the configuration is known.  Each phase then ends at its own
+ * deadline, never later than the connection's: code that polls waits at
+ * most deadline_left(); calls that cannot poll (flock, open, a parse) are
+ * interrupted by a timer at the phase's end.  Should the program still be
+ * in that phase a second later, it exits.
  */
+#include <sys/time.h>
+
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sftdyn.h"
 
+#define GRACE_MS	1000	/* after a phase's end, before _exit() */
+
+static double started, conn_end, phase_end;
 static volatile sig_atomic_t expired;
+
+/* Milliseconds on the monotonic clock. */
+double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void
+timer_arm(double ms)
+{
+	struct itimerval it;
+
+	memset(&it, 0, sizeof(it));
+	if (ms < 1)
+		ms = 1;
+	it.it_value.tv_sec = (time_t)(ms / 1000);
+	it.it_value.tv_usec = (suseconds_t)((ms - it.it_value.tv_sec * 1000.0) *
+	    1000);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
 
 static void
 deadline_fire(int sig)
@@ -18,12 +52,15 @@ deadline_fire(int sig)
 	if (expired)
 		_exit(1);
 	expired = 1;
-	alarm(1);
+	timer_arm(GRACE_MS);
 }
 
-/* Arms the deadline seconds from now; system calls are not restarted. */
+/*
+ * The connection starts now, with the default timeout until the
+ * configuration tells its own.  System calls are not restarted.
+ */
 void
-deadline_set(long seconds)
+deadline_start(void)
 {
 	struct sigaction sa;
 
@@ -31,19 +68,72 @@ deadline_set(long seconds)
 	sa.sa_handler = deadline_fire;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
-	expired = 0;
-	alarm((unsigned int)seconds);
+	started = now_ms();
+	deadline_limit(DEFAULT_TIMEOUT);
+	deadline_at(conn_end);
 }
 
+/* The connection ends 3 x timeout + 2 s after it started, grace included. */
+void
+deadline_limit(long timeout)
+{
+	conn_end = started + (3.0 * (double)timeout + 2) * 1000 - GRACE_MS;
+}
+
+/* The current phase ends at ms on now_ms()'s clock, or at the latest. */
+void
+deadline_at(double ms)
+{
+	phase_end = ms < conn_end ? ms : conn_end;
+	expired = 0;
+	timer_arm(phase_end - now_ms());
+}
+
+/* The current phase ends seconds from now. */
+void
+deadline_in(long seconds)
+{
+	deadline_at(now_ms() + (double)seconds * 1000);
+}
+
+/* The current phase ends seconds after the connection started. */
+void
+deadline_from_start(long seconds)
+{
+	deadline_at(started + (double)seconds * 1000);
+}
+
+/* No phase: only the connection's end stays armed. */
 void
 deadline_clear(void)
 {
-	alarm(0);
+	deadline_at(conn_end);
 }
 
-/* Returns 1 once the deadline has passed. */
+/*
+ * Milliseconds left in the current phase, for poll(): 0 once past, -1
+ * (no limit) outside a connection, as for -t.
+ */
+int
+deadline_left(void)
+{
+	double left = phase_end - now_ms();
+
+	if (started == 0)
+		return -1;
+	return left <= 0 ? 0 : (int)left + 1;
+}
+
+/* Returns 1 once the current phase's end has passed. */
 int
 deadline_expired(void)
 {
-	return expired != 0;
+	return started != 0 && (expired != 0 || now_ms() >= phase_end);
+}
+
+/* Milliseconds since the connection started. */
+double
+deadline_elapsed(void)
+{
+	return now_ms() - started;
 }

@@ -1,7 +1,11 @@
 /*
- * The state directory: per host and record type, the address that DNS last
- * accepted.  A per-host lock serialises read, update and write; files are
- * replaced atomically; any trouble means "unknown" and is only logged.
+ * The state directory (SPEC section 7): per host and record type, the
+ * address that DNS last accepted and the signature of the update that
+ * set it, as one line "ADDRESS SIGNATURE".  A per-host lock serialises
+ * read, removal, nsupdate and write.  The state is removed durably before
+ * nsupdate runs and written atomically after it succeeded, so it never
+ * names an address that DNS may not hold.  Only regular files count; any
+ * trouble means "unknown" and is logged.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -15,6 +19,8 @@
 #include <unistd.h>
 
 #include "sftdyn.h"
+
+#define STATE_LINE_MAX	128
 
 /* statedir/host.suffix, host lower-cased and without a trailing dot. */
 static void
@@ -33,8 +39,39 @@ state_path(char *buf, size_t size, const struct conf *c, const char *host,
 }
 
 /*
- * Takes the lock for host, waiting for other connections that hold it.
- * Returns the lock's fd, or -1 (logged) when there is no usable lock.
+ * Opens path without following a symlink or blocking on a FIFO, and only
+ * when it is a regular file.  Returns the fd, or -1 (logged unless the
+ * file does not exist).
+ */
+static int
+open_regular(const char *path, int flags)
+{
+	struct stat st;
+	int fd;
+
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		log_err("state: %s is not a regular file, ignored", path);
+		return -1;
+	}
+	fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+	if (fd == -1) {
+		if (errno != ENOENT)
+			log_err("state: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		log_err("state: %s is not a regular file, ignored", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Takes the lock for host, waiting for other connections that hold it
+ * until the current phase's deadline.  Returns the lock's fd; STATE_NOLOCK
+ * (logged) when there is no usable lock, so the state is unknown and
+ * nothing is recorded; STATE_BUSY when the deadline passed first.
  */
 int
 state_lock(const struct conf *c, const char *host)
@@ -43,59 +80,128 @@ state_lock(const struct conf *c, const char *host)
 	int fd;
 
 	state_path(path, sizeof(path), c, host, "lock");
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = open_regular(path, O_RDWR | O_CREAT);
 	if (fd == -1 && errno == ENOENT && mkdir(c->statedir, 0750) == 0)
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-		    0600);
+		fd = open_regular(path, O_RDWR | O_CREAT);
 	if (fd == -1) {
-		log_err("state: %s: %s", path, strerror(errno));
-		return -1;
+		if (errno == ENOENT || errno == ENOTDIR)
+			log_err("state: %s: %s", path, strerror(errno));
+		return STATE_NOLOCK;
 	}
-	if (flock(fd, LOCK_EX) != 0) {
-		log_err("state: lock %s: %s", path, strerror(errno));
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno == EINTR && !deadline_expired())
+			continue;
 		close(fd);
-		return -1;
+		if (errno == EINTR) {
+			log_err("state: %s: another connection held the lock "
+			    "until the deadline", path);
+			return STATE_BUSY;
+		}
+		log_err("state: lock %s: %s", path, strerror(errno));
+		return STATE_NOLOCK;
 	}
 	return fd;
 }
 
-/* Returns 1 when the recorded address for host and a's type is a. */
-int
-state_matches(const struct conf *c, const char *host, const struct addr *a)
+/* Reads the one line of a state file; returns 0, or -1 (logged). */
+static int
+state_read(const char *path, char line[STATE_LINE_MAX])
 {
-	char path[4096], text[64];
-	struct addr recorded;
 	ssize_t n;
 	int fd;
 
-	state_path(path, sizeof(path), c, host, addr_type(a));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		if (errno != ENOENT)
-			log_err("state: %s: %s", path, strerror(errno));
-		return 0;
-	}
-	n = read(fd, text, sizeof(text) - 1);
+	if ((fd = open_regular(path, O_RDONLY)) == -1)
+		return -1;
+	n = read(fd, line, STATE_LINE_MAX - 1);
 	close(fd);
-	if (n <= 0 || text[n - 1] != '\n') {
+	if (n <= 0 || line[n - 1] != '\n' || memchr(line, '\n', (size_t)n) !=
+	    line + n - 1) {
+		log_err("state: %s: corrupt, ignored", path);
+		return -1;
+	}
+	line[n - 1] = '\0';
+	return 0;
+}
+
+/*
+ * Returns 1 when the state for host and a's type records a, set by an
+ * update with signature sig: what DNS holds when nothing else changed it.
+ */
+int
+state_matches(const struct conf *c, const char *host, const struct addr *a,
+    const char *sig)
+{
+	char path[4096], line[STATE_LINE_MAX], *sp;
+	struct addr recorded;
+
+	state_path(path, sizeof(path), c, host, addr_type(a));
+	if (state_read(path, line) != 0)
+		return 0;
+	if ((sp = strchr(line, ' ')) == NULL ||
+	    addr_parsen(&recorded, line, (size_t)(sp - line)) != 0 ||
+	    recorded.family != a->family) {
 		log_err("state: %s: corrupt, ignored", path);
 		return 0;
 	}
-	text[n - 1] = '\0';
-	if (addr_parse(&recorded, text) != 0 || recorded.family != a->family) {
-		log_err("state: %s: corrupt, ignored", path);
+	if (strcmp(sp + 1, sig) != 0) {
+		log_info("state: %s was set by another update (server, port, "
+		    "key file or TTL changed), so it vouches for nothing", path);
 		return 0;
 	}
 	return memcmp(recorded.bytes, a->bytes, 16) == 0;
 }
 
+/* fsync(2) of the state directory, so that a removal or rename lasts. */
+static int
+state_sync_dir(const struct conf *c)
+{
+	int fd = open(c->statedir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
 /*
- * Records a as the address DNS holds for host: temporary file, fsync,
- * rename.  Failure is logged and leaves the old state in place.
+ * Removes the state for host and a's type, durably, before an update:
+ * whatever happens next, it is unknown, never an older address.  Returns
+ * 0 when no regular file claims an address any more, -1 (logged) when
+ * one still may.
+ */
+int
+state_forget(const struct conf *c, const char *host, const struct addr *a)
+{
+	char path[4096];
+	struct stat st;
+
+	state_path(path, sizeof(path), c, host, addr_type(a));
+	if (unlink(path) == 0) {
+		if (state_sync_dir(c) == 0)
+			return 0;
+		log_err("state: %s: removed, but syncing %s failed: %s", path,
+		    c->statedir, strerror(errno));
+		return -1;
+	}
+	if (errno == ENOENT || errno == ENOTDIR)
+		return 0;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return 0;	/* never read, so it vouches for nothing */
+	log_err("state: cannot remove %s: %s", path, strerror(errno));
+	return -1;
+}
+
+/*
+ * Records a, set by the update with signature sig, as what DNS holds for
+ * host: temporary file, fsync, rename.  Failure is logged and leaves the
+ * state unknown.
  */
 void
-state_save(const struct conf *c, const char *host, const struct addr *a)
+state_save(const struct conf *c, const char *host, const struct addr *a,
+    const char *sig)
 {
-	char path[4096], tmp[4096 + 8], text[64];
+	char path[4096], tmp[4096 + 8], text[STATE_LINE_MAX];
 	int fd, n, ok;
 
 	state_path(path, sizeof(path), c, host, addr_type(a));
@@ -104,7 +210,7 @@ state_save(const struct conf *c, const char *host, const struct addr *a)
 		log_err("state: %s: %s", tmp, strerror(errno));
 		return;
 	}
-	n = snprintf(text, sizeof(text), "%s\n", a->text);
+	n = snprintf(text, sizeof(text), "%s %s\n", a->text, sig);
 	ok = write_all(fd, text, (size_t)n) == 0 && fsync(fd) == 0;
 	if (close(fd) != 0 || !ok) {
 		log_err("state: %s: %s", tmp, strerror(errno));
@@ -114,6 +220,7 @@ state_save(const struct conf *c, const char *host, const struct addr *a)
 	if (rename(tmp, path) != 0) {
 		log_err("state: %s: %s", path, strerror(errno));
 		unlink(tmp);
+		return;
 	}
 	log_debug("state: %s written", path);
 }

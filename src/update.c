@@ -1,7 +1,9 @@
 /*
  * Running nsupdate: a fixed argument vector, no shell, the script on its
- * standard input, its output to the log, and a deadline after which it is
- * killed and reaped.
+ * standard input, its output to the log, and the phase's deadline after
+ * which it is killed and reaped; a signal that ends the handler ends it
+ * too.  The signature of an update (its arguments and input) is what the
+ * state vouches for.
  */
 #include <sys/pidfd.h>
 #include <sys/wait.h>
@@ -19,6 +21,9 @@
 #include "sftdyn.h"
 
 extern char **environ;
+
+/* The running nsupdate, for the handler of a terminating signal. */
+static volatile pid_t child;
 
 /*
  * The nsupdate input: an optional server line, then delete the host's
@@ -65,6 +70,30 @@ update_argv(const struct conf *c, char *argv[8], char port[8])
 		argv[i++] = c->nskeyfile;
 	}
 	argv[i] = NULL;
+}
+
+/*
+ * The signature of the update that sets the host's record of a's type to
+ * a: a hash of nsupdate's arguments and input, so that it changes with
+ * the server, the port, the key file and the TTL.
+ */
+void
+update_signature(const struct conf *c, const struct client *cl,
+    const struct addr *a, char sig[SIG_SIZE])
+{
+	static const unsigned char key[16] = "sftdyn-state-v2";
+	struct strbuf b = { NULL, 0, 0 };
+	char *argv[8], port[8], *script = update_script(c, cl, a);
+	size_t i;
+
+	update_argv(c, argv, port);
+	for (i = 0; argv[i] != NULL; i++)
+		strbuf_add(&b, argv[i]);
+	strbuf_add(&b, script);
+	snprintf(sig, SIG_SIZE, "%016llx",
+	    (unsigned long long)siphash24(key, b.p, b.len));
+	free(b.p);
+	free(script);
 }
 
 /* Logs the child's output line by line, at err level when it failed. */
@@ -119,12 +148,37 @@ update_spawn(const struct conf *c, int in[2], int out[2])
 	return pid;
 }
 
+/* A signal that ends the handler ends nsupdate first. */
+static void
+update_abort(int sig)
+{
+	if (child > 0)
+		kill(child, SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+update_guard(pid_t pid)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = pid > 0 ? update_abort : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	child = pid;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 /*
  * Collects the child's output until it has exited and closed it, or the
- * deadline passes.  Returns 0 when it finished in time.
+ * phase's deadline passes.  Returns 0 when it finished in time.
  */
 static int
-update_wait(pid_t pid, int outfd, double deadline, char *out, size_t size)
+update_wait(pid_t pid, int outfd, char *out, size_t size)
 {
 	struct pollfd pfd[2];
 	size_t used = 0;
@@ -139,11 +193,15 @@ update_wait(pid_t pid, int outfd, double deadline, char *out, size_t size)
 	pfd[1].fd = pidfd;
 	pfd[1].events = POLLIN;
 	for (nfds = 2; pfd[0].fd != -1 || pfd[1].fd != -1;) {
-		double left = deadline - now_ms();
+		int left = deadline_left(), ready;
 
-		if (left <= 0 || poll(pfd, (nfds_t)nfds, (int)left + 1) < 0) {
-			if (errno == EINTR && left > 0)
-				continue;
+		if (left == 0) {
+			close(pidfd);
+			return -1;
+		}
+		if ((ready = poll(pfd, (nfds_t)nfds, left)) <= 0) {
+			if (ready == 0 || errno == EINTR)
+				continue;	/* the deadline is checked above */
 			close(pidfd);
 			return -1;
 		}
@@ -167,13 +225,13 @@ update_wait(pid_t pid, int outfd, double deadline, char *out, size_t size)
 
 /*
  * Sets the host's record of a's type to a.  Returns 0 when nsupdate
- * succeeded in time, -1 when it failed, timed out (killed and reaped) or
- * could not start.
+ * succeeded before the phase's deadline, -1 when it failed, timed out
+ * (killed and reaped) or could not start.
  */
 int
 update_run(const struct conf *c, const struct client *cl, const struct addr *a)
 {
-	double started = now_ms(), deadline = started + (double)c->timeout * 1000;
+	double started = now_ms();
 	char out[CHILD_LOG_MAX + 1] = "", *script;
 	int in[2], outp[2], status = -1, rc = -1;
 	pid_t pid;
@@ -186,6 +244,7 @@ update_run(const struct conf *c, const struct client *cl, const struct addr *a)
 		return -1;
 	}
 	pid = update_spawn(c, in, outp);
+	update_guard(pid);
 	close(in[0]);
 	close(outp[1]);
 	if (pid != -1) {
@@ -193,13 +252,14 @@ update_run(const struct conf *c, const struct client *cl, const struct addr *a)
 			log_err("nsupdate: writing its input: %s",
 			    strerror(errno));
 		close(in[1]);
-		if (update_wait(pid, outp[0], deadline, out, sizeof(out)) != 0) {
+		if (update_wait(pid, outp[0], out, sizeof(out)) != 0) {
 			log_err("nsupdate: no answer within %ld s, killed",
 			    c->timeout);
 			kill(pid, SIGKILL);
 		}
 		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 			;
+		update_guard(0);
 		rc = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 		if (rc != 0 && WIFEXITED(status))
 			log_err("nsupdate: exit status %d", WEXITSTATUS(status));
