@@ -94,7 +94,67 @@ is "$(printf '%s\n' "$out" | wc -l)" 12 "each error once"
 
 printf 'ttl = 5\nbogus = 1\n' >"$T/etc/syntax.conf"
 out=$("$SFTDYN" -t "$T/etc/syntax.conf" 2>&1); st=$?
-like "$st $out" "^1 $T/etc/syntax.conf:2: .*bogus" "-t: an unknown option"
+like "$st $out" "^1 $T/etc/syntax.conf:2: no such option" "-t: an unknown option"
+
+# libconfuse quotes what it could not parse: never in a message, it may be
+# part of a key (an unquoted key with a stray word).
+printf 'client "a" {\n key = ZeCr3t-part1 s3cReT-part2\n host = "a.example"\n}\n' \
+    >"$T/etc/stray.conf"
+out=$("$SFTDYN" -t "$T/etc/stray.conf" 2>&1); st=$?
+like "$st $out" "^1 $T/etc/stray.conf:2: " "-t: a key with a stray word fails at its line"
+printf '%s' "$out" | grep -Eqi 'zecr3t|s3cret|part[12]'
+ok $((! $?)) "-t: no part of the key in the message"
+write_conf_min() {	# the smallest valid configuration, plus $1
+	printf 'client "a" {\n key = "k"\n host = "a.example"\n}\n%s\n' "$1" \
+	    >"$T/etc/edge.conf"
+}
+write_conf_min 'client "b" {
+ key = "first-key"
+ key = "second-key"
+ host = "b.example"
+}'
+out=$("$SFTDYN" -t "$T/etc/edge.conf" 2>&1); st=$?
+like "$st $out" "^1 $T/etc/edge.conf:7: key is given twice" "-t: a key given twice"
+printf '%s' "$out" | grep -q 'first-key\|second-key'
+ok $((! $?)) "-t: and neither key is shown"
+for v in 0300 0x12C 1e3 30s; do
+	write_conf_min "ttl = $v"
+	out=$("$SFTDYN" -t "$T/etc/edge.conf" 2>&1); st=$?
+	like "$st $out" "^1 $T/etc/edge.conf:5: ttl must be a decimal number" \
+	    "-t: ttl = $v is refused"
+done
+write_conf_min 'ttl = 300'
+is "$("$SFTDYN" -t -v "$T/etc/edge.conf" 2>&1 | grep '^ttl')" "ttl = 300" \
+    "-t -v: the settings in effect"
+mkdir -p "$T/etc/dir.d"
+write_conf_min 'include("dir.d")'
+out=$("$SFTDYN" -t "$T/etc/edge.conf" 2>&1); st=$?
+is "$st $out" "1 $T/etc/edge.conf:5: include \"$T/etc/dir.d\": Is a directory" \
+    "-t: include() of a directory"
+out=$("$SFTDYN" -t "$T/etc/dir.d" 2>&1); st=$?
+is "$st $out" "1 $T/etc/dir.d:0: Is a directory" "-t: a directory as the configuration"
+mkfifo "$T/etc/fifo"
+write_conf_min 'include("fifo")'
+out=$(timeout 5 "$SFTDYN" -t "$T/etc/edge.conf" 2>&1); st=$?
+is "$st $out" "1 $T/etc/edge.conf:5: include \"$T/etc/fifo\": not a regular file" \
+    "-t: include() of a FIFO, without blocking"
+write_conf_min 'client "u" {
+ key = "u"
+ host = "_u.example"
+}'
+out=$("$SFTDYN" -t "$T/etc/edge.conf" 2>"$T/err"); st=$?
+is "$st $out" "0 $T/etc/edge.conf: ok" "-t: a host with '_' is valid"
+like "$(cat "$T/err")" "^$T/etc/edge.conf:7: warning: host \"_u.example\" holds '_'" \
+    "-t: but warns that check-names refuses it"
+
+# -t in the configuration's directory: the index names absolute paths.
+write_conf_min 'statedir = "state"'
+out=$(cd "$T/etc" && "$SFTDYN" -t edge.conf 2>&1); st=$?
+is "$st $out" "0 edge.conf: ok" "-t with a relative path"
+grep -qa "$T/etc/edge.conf" "$T/etc/edge.conf.cdb"
+ok $? "the index names the configuration by its absolute path"
+is "$(cd "$T/etc" && "$SFTDYN" -t -v edge.conf | grep '^statedir')" \
+    "statedir = \"$T/etc/state\"" "relative settings become absolute"
 printf 'client "a" {\n key = "k"\n host = "a.example"\n}\nclient "a" {\n key = "l"\n host = "b.example"\n}\n' \
     >"$T/etc/dup.conf"
 out=$("$SFTDYN" -t "$T/etc/dup.conf" 2>&1); st=$?

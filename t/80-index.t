@@ -15,7 +15,8 @@ EOF2
 is "$("$SFTDYN" -t "$T/conf")" "$T/conf: ok" "-t"
 test -f "$T/conf.cdb"
 ok $? "-t wrote the index beside the configuration"
-is "$(stat -c %a "$T/conf.cdb")" 640 "the index is not world-readable"
+is "$(stat -c %a "$T/conf.cdb")" "$(stat -c %a "$T/conf")" \
+    "the index has the configuration's read bits"
 grep -q 'secret-' "$T/conf.cdb"
 ok $((! $?)) "the index holds no key"
 start_sftdyn 127.0.0.1 -- -v
@@ -43,21 +44,40 @@ is "$(stat -c %s:%Y "$T/conf")" "$(stat -c %s:%Y "$T/conf.orig")" "size and mtim
 is "$(get /secret-C --interface 127.0.0.4)" "403 BADKEY" "the old key is still refused"
 is "$(get /secret-X --interface 127.0.0.4)" "200 OK" "and the new one granted"
 
-# A damaged record: not granted, logged.
+# Damage anywhere sends the connection to the parse, never to a wrong
+# answer: a damaged record, table or header, a truncated or foreign file.
+n=10
+damaged() {	# damaged NAME: after damage, a valid key still works
+	n=$((n + 1))
+	mark
+	is "$(get /secret-X --interface 127.0.0.$n)" "200 OK" "$1: parsed instead"
+	like "$(since_mark)" 'is damaged' "$1: logged"
+	is "$(rr c.$ZONE A)" "127.0.0.$n" "$1: DNS follows"
+}
 "$SFTDYN" -t "$T/conf" >/dev/null
 perl -pi -e 's/c\.dyn\.test/c.dyn.tesT/' "$T/conf.cdb"
-is "$(get /secret-X --interface 127.0.0.5)" "403 BADKEY" "a damaged record grants nothing"
-like "$(cat "$T/sftdyn.log")" 'damaged: a record failed its check' "the damage is logged"
-is "$(rr c.$ZONE A)" "127.0.0.4" "DNS unchanged"
-# A damaged header, a truncated or a foreign file: the configuration is parsed.
+damaged "a damaged record"
 "$SFTDYN" -t "$T/conf" >/dev/null
-perl -pi -e 's/sftdyn-index-1/sftdyn-index-9/' "$T/conf.cdb"
-is "$(get /secret-X --interface 127.0.0.5)" "200 OK" "a damaged header: parsed instead"
+perl -pi -e 's/sftdyn-index-2/sftdyn-index-9/' "$T/conf.cdb"
+damaged "a damaged header"
+for cut in 1 8 24 25 40; do
+	"$SFTDYN" -t "$T/conf" >/dev/null
+	truncate -s "-$cut" "$T/conf.cdb"
+	damaged "$cut bytes cut off the end"
+done
+"$SFTDYN" -t "$T/conf" >/dev/null
+size=$(stat -c %s "$T/conf.cdb")
+# the hash tables end the database, before the 24-byte trailer
+printf '\377\377\377\377\377\377\377\377' |
+    dd of="$T/conf.cdb" bs=1 seek=$((size - 24 - 64)) conv=notrunc 2>/dev/null
+damaged "a damaged hash table"
+is "$(get /secret-nope --interface 127.0.0.3)" "403 BADKEY" \
+    "an unknown key with a damaged table: BADKEY from the parse"
 "$SFTDYN" -t "$T/conf" >/dev/null
 truncate -s 100 "$T/conf.cdb"
-is "$(get /secret-X --interface 127.0.0.6)" "200 OK" "a truncated index: parsed instead"
+damaged "a truncated index"
 head -c 5000 /dev/urandom >"$T/conf.cdb"
-is "$(get /secret-X --interface 127.0.0.7)" "200 OK" "random bytes: parsed instead"
+damaged "random bytes"
 like "$(cat "$T/sftdyn.log")" 'conf.cdb is damaged; run sftdyn -t' "logged"
 # A configuration broken after -t: the stale index does not paper over it.
 "$SFTDYN" -t "$T/conf" >/dev/null
@@ -73,5 +93,81 @@ is "$st $out" "0 $T/conf: ok" "-t without a writable index: still ok"
 like "$(cat "$T/err")" "warning: cannot write the client index" "and says why"
 ls "$T"/conf.cdb.* >/dev/null 2>&1
 ok $((! $?)) "no temporary file left behind"
+rmdir "$T/conf.cdb"
+
+# -t in the configuration's directory, with relative paths: connections,
+# whose working directory is another, still use the index.
+(cd "$T" && "$SFTDYN" -t conf >/dev/null)
+mark
+is "$(get /secret-X --interface 127.0.0.30)" "200 OK" "after a relative -t: OK"
+like "$(since_mark)" 'clients from the index' "the index was used"
+! since_mark | grep -q 'older than the configuration'
+ok $? "and not taken for stale"
+
+# -t --nskeyfile: the flag is checked, never compiled into the index.
+tsig-keygen other >"$T/other.key"
+"$SFTDYN" -t --nskeyfile "$T/other.key" "$T/conf" >/dev/null
+mark
+is "$(get /secret-X --interface 127.0.0.31)" "200 OK" \
+    "the configuration's key file, not -t's --nskeyfile"
+like "$(since_mark)" 'clients from the index' "from the index"
+
+# Whoever may read the configuration may read the index.
+chmod 755 "$T"
+chmod 644 "$T/conf" "$T/clients.conf"
+"$SFTDYN" -t "$T/conf" >/dev/null
+is "$(stat -c %a "$T/conf.cdb")" 644 "a 0644 configuration: a 0644 index"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	out=$(printf 'GET / HTTP/1.0\r\n\r\n' | REMOTE_ADDR=127.0.0.9 \
+	    setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    "$SFTDYN" -e -v -c "$T/conf" 2>&1)
+	like "$out" 'clients from the index' "the service user reads the index"
+	! printf '%s' "$out" | grep -q 'Permission denied'
+	ok $? "without Permission denied"
+	chgrp nogroup "$T/conf"
+	chmod 640 "$T/conf"
+	"$SFTDYN" -t "$T/conf" >/dev/null
+	is "$(stat -c '%a %G' "$T/conf.cdb")" "640 nogroup" \
+	    "a 0640 configuration: the index has its group and mode"
+else
+	ok 0 "# skip: needs root and setpriv"
+	ok 0 "# skip: needs root and setpriv"
+	ok 0 "# skip: needs root and setpriv"
+fi
+chmod 700 "$T"
+
+# An edit while -t parses: what -t records is what it read, so the old
+# key never survives in a fresh index.
+perl -e 'for $i (1..$ARGV[0]) { print "client \"n$i\" {\n key = \"nkey-$i\"\n host = \"n$i.dyn.test\"\n}\n" }' \
+    20000 >"$T/many.conf"
+echo 'include("many.conf")' >>"$T/conf"
+rm -f "$T/conf.cdb"
+"$SFTDYN" -t "$T/conf" >"$T/t.out" 2>&1 &
+tpid=$!
+# wait until -t has both files open, then edit the first in place
+wait_for 30 sh -c "ls -l /proc/$tpid/fd 2>/dev/null | grep -q many.conf"
+ok $? "-t is parsing"
+sed 's/secret-X/secret-Y/' "$T/conf" >"$T/conf.new"
+cat "$T/conf.new" >"$T/conf"
+wait "$tpid"
+is "$? $(tail -n 1 "$T/t.out")" "0 $T/conf: ok" "-t parsed again and succeeded"
+is "$(get /secret-X --interface 127.0.0.32)" "403 BADKEY" "the old key is refused"
+is "$(get /secret-Y --interface 127.0.0.32)" "200 OK" "the new key is granted"
+mark
+is "$(get /nkey-19999 --interface 127.0.0.33)" "200 OK" "a client of 20000, from the index"
+like "$(since_mark)" 'clients from the index' "the index is fresh"
+
+# Too large to parse per connection, and no index: 500 FAIL in time, and
+# the log says what to do.
+perl -e 'for $i (1..$ARGV[0]) { print "client \"m$i\" {\n key = \"mkey-$i\"\n host = \"m$i.dyn.test\"\n}\n" }' \
+    150000 >"$T/many.conf"
+rm -f "$T/conf.cdb"
+mark
+start=$(now_ms)
+is "$(get /nkey-1 --interface 127.0.0.34)" "500 FAIL" "a parse that cannot finish: 500 FAIL"
+took=$(($(now_ms) - start))
+[ "$took" -lt 9000 ]
+ok $? "answered within the parse budget (took $took ms)"
+like "$(since_mark)" 'took longer than 5 s; run sftdyn -t' "the log says to run -t"
 
 done_testing

@@ -56,10 +56,11 @@ like() {	# like GOT REGEX NAME...
 	    printf '#   got: %s\n#  want: /%s/\n' "$got" "$re"
 }
 
+# KILLED: PIDs of handlers a test killed on purpose, as "p1|p2".
 done_testing() {
 	if [ -f "$T/sftdyn.log" ]; then
-		! grep -Eq 'died with (signal|code [^0])|Sanitizer|runtime error' \
-		    "$T/sftdyn.log"
+		! grep -Ev "^Child (${KILLED:-none}) died" "$T/sftdyn.log" |
+		    grep -Eq 'died with (signal|code [^0])|Sanitizer|runtime error'
 		ok $? "every sftdyn process exited cleanly"
 	fi
 	echo "1..$tap_n"
@@ -80,6 +81,14 @@ wait_for() {
 		[ "$(now_ms)" -lt "$until" ] || return 1
 		sleep 0.05
 	done
+}
+
+# mark; ...; since_mark: the lines sftdyn logged after the mark.
+mark() {
+	LOG_MARK=$(wc -l <"$T/sftdyn.log" 2>/dev/null || echo 0)
+}
+since_mark() {
+	tail -n +"$((LOG_MARK + 1))" "$T/sftdyn.log"
 }
 
 free_port() {
@@ -271,12 +280,13 @@ gets() {
 # settle HOST: waits until no handler holds HOST's state lock.  A handler
 # answers first and writes the state after, still holding the lock.
 settle() {
-	[ -e "$T/state/$1.lock" ] && flock "$T/state/$1.lock" true
+	[ -f "$T/state/$1.lock" ] && timeout 30 flock "$T/state/$1.lock" true
 	return 0
 }
 
-# state HOST TYPE: the address the state directory records.
+# state HOST TYPE: the address the state directory records (the line is
+# "ADDRESS SIGNATURE").
 state() {
 	settle "$1"
-	cat "$T/state/$1.$2"
+	awk '{print $1}' "$T/state/$1.$2"
 }
