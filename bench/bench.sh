@@ -31,7 +31,7 @@ conf_with() {
 	local n=$1 f=$T/conf-$1
 	cat >"$f" <<-EOF
 	statedir = "state"
-	nsupdate = "/bin/false"
+	nsupdate = "/bin/true"
 	tls {
 		cert = "pki/fullchain.pem"
 		key = "pki/leaf.key"
@@ -51,7 +51,10 @@ done
 cp "$T/conf-1" "$T/conf-noindex"
 cp "$T/clients-1" "$T/clients-noindex"
 sed -i 's/clients-1/clients-noindex/' "$T/conf-noindex"
-echo 127.0.0.1 >"$T/state/h1.dyn.test.A"
+# one update (nsupdate is true) records the state that makes h1 UPTODATE
+printf 'GET /key-1-bench HTTP/1.0\r\n\r\n' |
+    REMOTE_ADDR=127.0.0.1 "$SD" -q -e -c "$T/conf-1" | grep -q '^OK$' ||
+    { echo "priming the state failed"; exit 1; }
 
 # --- per-connection CPU and peak RSS --------------------------------
 
