@@ -341,6 +341,7 @@ serve(const struct options *o)
 	struct addr peer;
 	struct conn conn;
 	struct conf c;
+	long timeout = DEFAULT_TIMEOUT;
 	int conf_ok;
 
 	memset(&out, 0, sizeof(out));
@@ -351,7 +352,7 @@ serve(const struct options *o)
 	conn_init(&conn);
 	deadline_in(PARSE_BUDGET);
 	if ((conf_ok = load_conf(&c, o, 0) == 0))
-		deadline_limit(c.timeout);
+		deadline_limit(timeout = c.timeout);
 	out.status = receive(&conn, o, &c, conf_ok, &peer, &req);
 	if (out.status == 0) {
 		log_info("peer=%s: no request answered",
@@ -369,7 +370,7 @@ serve(const struct options *o)
 		out.status = ST_ERROR;
 	if (out.status == ST_OK)
 		serve_key(&out, &c, o, req.key);
-	deadline_in(conf_ok ? c.timeout : DEFAULT_TIMEOUT);
+	deadline_in(timeout);
 	http_respond(&conn, req.method, out.status, out.body);
 	conn_finish(&conn, out.status != ST_OK && out.status != ST_ERROR &&
 	    out.status != ST_FORBIDDEN);
