@@ -84,6 +84,11 @@ deadline_limit(long timeout)
 void
 deadline_at(double ms)
 {
+	struct itimerval off;
+
+	/* the old phase's timer must not fire into the new phase */
+	memset(&off, 0, sizeof(off));
+	setitimer(ITIMER_REAL, &off, NULL);
 	phase_end = ms < conn_end ? ms : conn_end;
 	expired = 0;
 	timer_arm(phase_end - now_ms());
@@ -129,11 +134,4 @@ int
 deadline_expired(void)
 {
 	return started != 0 && (expired != 0 || now_ms() >= phase_end);
-}
-
-/* Milliseconds since the connection started. */
-double
-deadline_elapsed(void)
-{
-	return now_ms() - started;
 }

@@ -199,7 +199,6 @@ void	deadline_from_start(long);
 void	deadline_clear(void);
 int	deadline_left(void);
 int	deadline_expired(void);
-double	deadline_elapsed(void);
 
 /* http.c */
 enum status http_parse_head(struct request *, const char *, size_t);
