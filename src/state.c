@@ -84,7 +84,7 @@ state_lock(const struct conf *c, const char *host)
 	if (fd == -1 && errno == ENOENT && mkdir(c->statedir, 0750) == 0)
 		fd = open_regular(path, O_RDWR | O_CREAT);
 	if (fd == -1) {
-		if (errno == ENOENT || errno == ENOTDIR)
+		if (errno == ENOENT)	/* the only error not logged yet */
 			log_err("state: %s: %s", path, strerror(errno));
 		return STATE_NOLOCK;
 	}
