@@ -143,12 +143,14 @@ state_matches(const struct conf *c, const char *host, const struct addr *a,
 		log_err("state: %s: corrupt, ignored", path);
 		return 0;
 	}
+	if (memcmp(recorded.bytes, a->bytes, 16) != 0)
+		return 0;
 	if (strcmp(sp + 1, sig) != 0) {
 		log_info("state: %s was set by another update (server, port, "
 		    "key file or TTL changed), so it vouches for nothing", path);
 		return 0;
 	}
-	return memcmp(recorded.bytes, a->bytes, 16) == 0;
+	return 1;
 }
 
 /* fsync(2) of the state directory, so that a removal or rename lasts. */
