@@ -26,22 +26,26 @@ extern char **environ;
 static volatile pid_t child;
 
 /*
- * The nsupdate input: an optional server line, then delete the host's
- * records of a's type and add a.  Returns a malloc'd string.
+ * The nsupdate input: an optional server line, then for each of the n
+ * (one or two) addresses, delete the host's records of its type and add
+ * it; one message, so DNS takes all of it or nothing.  Returns a malloc'd
+ * string.
  */
 static char *
 update_script(const struct conf *c, const struct client *cl,
-    const struct addr *a)
+    const struct addr *a, size_t n)
 {
-	char server[512] = "", *s;
-	const char *type = addr_type(a);
+	char server[512] = "", rr[2][768] = { "", "" }, *s;
+	size_t i;
 
 	if (c->nsserver != NULL)
 		snprintf(server, sizeof(server), "server %s %ld\n",
 		    c->nsserver, c->nsport);
-	if (asprintf(&s, "%supdate delete %s %s\nupdate add %s %ld %s %s\n"
-	    "send\n", server, cl->host, type, cl->host, cl->ttl, type,
-	    a->text) == -1) {
+	for (i = 0; i < n && i < 2; i++)
+		snprintf(rr[i], sizeof(rr[i]), "update delete %s %s\n"
+		    "update add %s %ld %s %s\n", cl->host, addr_type(&a[i]),
+		    cl->host, cl->ttl, addr_type(&a[i]), a[i].text);
+	if (asprintf(&s, "%s%s%ssend\n", server, rr[0], rr[1]) == -1) {
 		log_err("out of memory");
 		_exit(1);
 	}
@@ -83,7 +87,7 @@ update_signature(const struct conf *c, const struct client *cl,
 {
 	static const unsigned char key[16] = "sftdyn-state-v2";
 	struct strbuf b = { NULL, 0, 0 };
-	char *argv[8], port[8], *script = update_script(c, cl, a);
+	char *argv[8], port[8], *script = update_script(c, cl, a, 1);
 	size_t i;
 
 	update_argv(c, argv, port);
@@ -224,19 +228,21 @@ update_wait(pid_t pid, int outfd, char *out, size_t size)
 }
 
 /*
- * Sets the host's record of a's type to a.  Returns 0 when nsupdate
- * succeeded before the phase's deadline, -1 when it failed, timed out
- * (killed and reaped) or could not start.
+ * Sets the host's records of the n addresses' types to them, in one
+ * message.  Returns 0 when nsupdate succeeded before the phase's
+ * deadline, -1 when it failed, timed out (killed and reaped) or could not
+ * start.
  */
 int
-update_run(const struct conf *c, const struct client *cl, const struct addr *a)
+update_run(const struct conf *c, const struct client *cl, const struct addr *a,
+    size_t n)
 {
 	double started = now_ms();
 	char out[CHILD_LOG_MAX + 1] = "", *script;
 	int in[2], outp[2], status = -1, rc = -1;
 	pid_t pid;
 
-	script = update_script(c, cl, a);
+	script = update_script(c, cl, a, n);
 	log_debug("nsupdate input:\n%s", script);
 	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(outp, O_CLOEXEC) != 0) {
 		log_err("nsupdate: pipe: %s", strerror(errno));
