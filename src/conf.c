@@ -416,6 +416,7 @@ scope_opts(cfg_opt_t *opts, enum setting_scope scope)
 			break;
 		case SET_BOOL:
 			o->type = CFGT_BOOL;
+			o->flags = s->def == NULL ? CFGF_NODEFAULT : CFGF_NONE;
 			o->def.boolean = s->def && strcmp(s->def, "true") == 0;
 			break;
 		case SET_NETS:
@@ -528,7 +529,10 @@ take_setting(void *base, const struct setting *s, cfg_t *sec)
 		*(long *)p = cfg_getint(sec, s->name);
 		break;
 	case SET_BOOL:
-		*(int *)p = cfg_getbool(sec, s->name) == cfg_true;
+		if ((s->flags & SETF_INHERIT) && cfg_size(sec, s->name) == 0)
+			*(int *)p = -1;
+		else
+			*(int *)p = cfg_getbool(sec, s->name) == cfg_true;
 		break;
 	case SET_STR:
 	case SET_PATH:

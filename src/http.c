@@ -157,7 +157,8 @@ append_value(char *list, size_t size, const char *v, size_t vlen)
 
 /*
  * header-field = field-name ":" OWS field-value OWS
- * Keeps X-Forwarded-For (joined, in order) and X-Real-IP.
+ * Keeps X-Forwarded-For (joined, in order), X-Real-IP and where
+ * Authorization's value is.
  */
 static enum status
 parse_header(struct request *req, const char *line, size_t len)
@@ -179,6 +180,10 @@ parse_header(struct request *req, const char *line, size_t len)
 		if (append_value(req->xff, sizeof(req->xff), v,
 		    (size_t)(vend - v)) != 0)
 			return ST_HEADERS;
+	} else if (nlen == 13 && strncasecmp(line, "Authorization", 13) == 0) {
+		req->nauth++;
+		req->auth = v;
+		req->auth_len = (size_t)(vend - v);
 	} else if (nlen == 9 && strncasecmp(line, "X-Real-IP", 9) == 0) {
 		if (req->has_xrealip)
 			return ST_BADREQ;	/* which one would be true? */
@@ -278,6 +283,7 @@ http_reason(enum status st)
 	switch (st) {
 	case ST_OK:		return "OK";
 	case ST_BADREQ:		return "Bad Request";
+	case ST_UNAUTH:		return "Unauthorized";
 	case ST_FORBIDDEN:	return "Forbidden";
 	case ST_METHOD:		return "Method Not Allowed";
 	case ST_TIMEOUT:	return "Request Timeout";
@@ -294,6 +300,7 @@ http_word(enum status st)
 {
 	switch (st) {
 	case ST_BADREQ:		return "BADREQUEST";
+	case ST_UNAUTH:		return "badauth";
 	case ST_FORBIDDEN:	return "BADKEY";
 	case ST_METHOD:		return "BADMETHOD";
 	case ST_TIMEOUT:	return "TIMEOUT";
@@ -327,7 +334,8 @@ http_format(char *buf, size_t size, enum method m, enum status st,
 	    "\r\n"
 	    "%s%s",
 	    (int)st, http_reason(st), strlen(body) + 1,
-	    st == ST_METHOD ? "Allow: GET, HEAD\r\n" : "",
+	    st == ST_METHOD ? "Allow: GET, HEAD\r\n" :
+	    st == ST_UNAUTH ? "WWW-Authenticate: Basic realm=\"sftdyn\"\r\n" : "",
 	    m == METHOD_HEAD ? "" : body, m == METHOD_HEAD ? "" : "\n");
 	return n < 0 || (size_t)n >= size ? -1 : n;
 }
@@ -337,7 +345,7 @@ int
 http_respond(struct conn *conn, enum method m, enum status st,
     const char *body)
 {
-	char buf[512];
+	char buf[512 + sizeof(((struct dyn *)0)->body)];
 	int n;
 
 	if ((n = http_format(buf, sizeof(buf), m, st, body)) < 0)

@@ -28,11 +28,10 @@ struct outcome {
 	enum status		 status;
 	const char		*body;		/* NULL: the status's word */
 	const struct client	*client;
-	struct addr		 addr;
+	struct addr		 addr;		/* the client's, by section 3 */
 	int			 have_addr;
-	int			 lock;		/* the host's state lock, or -1 */
-	int			 updated;	/* DNS took addr: record it */
-	char			 sig[SIG_SIZE];	/* of the update for addr */
+	struct sync		 sync;		/* the host's records */
+	struct dyn		*dyn;		/* set: a dyndns2 request */
 };
 
 static void
@@ -223,10 +222,7 @@ find_client(struct conf *c, const struct options *o, const char *key,
 
 /*
  * The secret-URL protocol: the empty key answers the address; a known key
- * updates its host unless the state shows DNS holds the address already.
- * Each wait has its phase (SPEC section 7b): the host's lock, nsupdate.
- * The state is forgotten before nsupdate runs; the lock stays held until
- * record_update() has written the new one.
+ * brings its host's record to it, or finds it current.
  */
 static void
 serve_key(struct outcome *out, struct conf *c, const struct options *o,
@@ -247,38 +243,56 @@ serve_key(struct outcome *out, struct conf *c, const struct options *o,
 		return;
 	}
 	out->client = cl;
-	update_signature(c, cl, &out->addr, out->sig);
-	deadline_in(c->timeout);
-	if ((out->lock = state_lock(c, cl->host)) == STATE_BUSY)
-		return;
-	if (out->lock >= 0 && state_matches(c, cl->host, &out->addr,
-	    out->sig)) {
+	sync_init(&out->sync, cl);
+	sync_add(&out->sync, &out->addr);
+	switch (sync_host(&out->sync, c)) {
+	case SYNC_CURRENT:
 		out->status = ST_OK;
 		out->body = "UPTODATE";
-		return;
-	}
-	if (state_forget(c, cl->host, &out->addr) != 0)
-		return;
-	deadline_in(c->timeout);
-	if (update_run(c, cl, &out->addr) == 0) {
-		out->updated = out->lock >= 0;
+		break;
+	case SYNC_UPDATED:
 		out->status = ST_OK;
 		out->body = "OK";
+		break;
+	case SYNC_FAILED:
+		break;
 	}
 }
 
 /*
- * Once the answer is out and the connection has ended, so that the client
- * need not wait for an fsync: records what DNS took, then lets the next
- * connection for the host in.
+ * The dyndns2 protocol: a configuration that fails answers 911, missing
+ * or wrong credentials badauth; the client they name gets dyn_serve().
  */
 static void
-record_update(struct outcome *out, const struct conf *c)
+serve_dyndns2(struct outcome *out, struct conf *c, const struct options *o,
+    const struct request *req, int conf_ok)
 {
-	if (out->updated)
-		state_save(c, out->client->host, &out->addr, out->sig);
-	if (out->lock >= 0)
-		close(out->lock);
+	struct dyn_auth auth;
+	const struct client *cl = NULL;
+	struct dyn *d = out->dyn;
+
+	out->status = ST_OK;
+	out->body = d->body;
+	dyn_query_parse(&d->q, req->key);
+	if (!conf_ok) {
+		dyn_word(d, "911");
+		return;
+	}
+	if (dyn_auth_parse(&auth, req) == 0 && *auth.pass != '\0' &&
+	    find_client(c, o, auth.pass, &cl) != 0) {
+		dyn_word(d, "911");
+		return;
+	}
+	if (cl != NULL && !dyn_user_matches(cl, auth.user))
+		cl = NULL;
+	explicit_bzero(auth.buf, sizeof(auth.buf));
+	if (cl == NULL) {
+		out->status = ST_UNAUTH;
+		dyn_word(d, "badauth");
+		return;
+	}
+	out->client = cl;
+	dyn_serve(d, &out->sync, c, cl, &out->addr);
 }
 
 static void
@@ -287,6 +301,10 @@ log_request(const struct outcome *out, const struct addr *peer,
 {
 	const struct client *cl = out->client;
 
+	if (out->dyn != NULL && out->status != ST_ERROR) {
+		dyn_log(out->dyn, peer, cl, started);
+		return;
+	}
 	log_info("peer=%s client=%s host=%s type=%s addr=%s result=%d %s "
 	    "time=%.1fms", peer->family ? peer->text : "-",
 	    cl ? cl->name : "-", cl ? cl->host : "-",
@@ -337,6 +355,7 @@ serve(const struct options *o)
 {
 	double started = now_ms();
 	struct outcome out;
+	struct dyn dyn;
 	struct request req;
 	struct addr peer;
 	struct conn conn;
@@ -345,7 +364,7 @@ serve(const struct options *o)
 	int conf_ok;
 
 	memset(&out, 0, sizeof(out));
-	out.lock = -1;
+	out.sync.lock = -1;
 	memset(&peer, 0, sizeof(peer));
 	memset(&req, 0, sizeof(req));
 	deadline_start();
@@ -366,16 +385,19 @@ serve(const struct options *o)
 	if (out.status == ST_OK)
 		out.status = peer_forwarded(&out.addr, &c, &req);
 	out.have_addr = out.status == ST_OK;
-	if (out.status == ST_OK && !conf_ok)
+	if (out.status == ST_OK && dyn_is_update(req.key)) {
+		out.dyn = &dyn;
+		serve_dyndns2(&out, &c, o, &req, conf_ok);
+	} else if (out.status == ST_OK && !conf_ok)
 		out.status = ST_ERROR;
-	if (out.status == ST_OK)
+	else if (out.status == ST_OK)
 		serve_key(&out, &c, o, req.key);
 	deadline_in(timeout);
 	http_respond(&conn, req.method, out.status, out.body);
 	conn_finish(&conn, out.status != ST_OK && out.status != ST_ERROR &&
-	    out.status != ST_FORBIDDEN);
+	    out.status != ST_FORBIDDEN && out.status != ST_UNAUTH);
 	deadline_clear();
-	record_update(&out, &c);
+	sync_record(&out.sync, &c);
 	log_request(&out, &peer, started);
 	release_conf(&c);
 	return 0;

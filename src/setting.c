@@ -35,6 +35,7 @@ const struct setting settings[] = {
 	{ "trusted-proxies", TOP(proxies), .kind = SET_NETS },
 	{ "proxy-protocol", TOP(proxy_protocol), .kind = SET_BOOL,
 	    .def = "false" },
+	{ "allow-myip", TOP(allow_myip), .kind = SET_BOOL, .def = "true" },
 	{ "cert", TLS(tls_cert), .kind = SET_PATH, .access = R_OK },
 	{ "key", TLS(tls_key), .kind = SET_PATH, .access = R_OK },
 	{ "key", CLIENT(key), .kind = SET_STR, .check = valid_key_why,
@@ -42,6 +43,8 @@ const struct setting settings[] = {
 	{ "host", CLIENT(host), .kind = SET_STR, .check = valid_host_why,
 	    .flags = SETF_REQUIRED },
 	{ "ttl", CLIENT(ttl), .kind = SET_INT, .max = TTL_MAX,
+	    .flags = SETF_INHERIT },
+	{ "allow-myip", CLIENT(allow_myip), .kind = SET_BOOL,
 	    .flags = SETF_INHERIT },
 };
 const size_t nsettings = sizeof(settings) / sizeof(settings[0]);
@@ -92,6 +95,8 @@ valid_key_why(const char *s)
 		if (ch == '#')
 			return "holds '#', which clients never send";
 	}
+	if (dyn_is_update(s - len))
+		return "is a dyndns2 path (/nic/update, /v3/update)";
 	return NULL;
 }
 
@@ -204,10 +209,11 @@ setting_is_set(const void *base, const struct setting *s)
 	switch (s->kind) {
 	case SET_INT:
 		return !(s->flags & SETF_INHERIT) || *(long *)p >= 0;
+	case SET_BOOL:
+		return !(s->flags & SETF_INHERIT) || *(int *)p >= 0;
 	case SET_STR:
 	case SET_PATH:
 		return *(char **)p != NULL;
-	case SET_BOOL:
 	case SET_NETS:
 		break;
 	}

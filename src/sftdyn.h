@@ -69,6 +69,7 @@ struct client {
 	const char	*key;
 	const char	*host;
 	long		 ttl;
+	int		 allow_myip;	/* dyndns2's myip counts */
 	size_t		 index;		/* position in the configuration */
 };
 
@@ -93,6 +94,7 @@ struct conf {
 	char		*statedir;
 	struct nets	 proxies;
 	int		 proxy_protocol;
+	int		 allow_myip;
 	char		*tls_cert;
 	char		*tls_key;
 	struct client	*clients;
@@ -143,12 +145,16 @@ struct request {
 	char		 xrealip[HEAD_MAX];
 	int		 has_xff;
 	int		 has_xrealip;
+	const char	*auth;		/* Authorization's value, in the head */
+	size_t		 auth_len;
+	int		 nauth;		/* Authorization headers seen */
 };
 
 /* HTTP statuses sftdyn answers with. */
 enum status {
 	ST_OK = 200,
 	ST_BADREQ = 400,
+	ST_UNAUTH = 401,
 	ST_FORBIDDEN = 403,
 	ST_METHOD = 405,
 	ST_TIMEOUT = 408,
@@ -156,6 +162,59 @@ enum status {
 	ST_HEADERS = 431,
 	ST_ERROR = 500,
 };
+
+/*
+ * One host's records brought to one or two addresses, one per family
+ * (sync.c), for either protocol.
+ */
+struct sync {
+	const struct client	*client;
+	struct addr		 addr[2];
+	char			 sig[2][SIG_SIZE];	/* of each one's update */
+	int			 current[2];	/* the state vouches for it */
+	size_t			 n;
+	int			 lock;		/* the host's lock, or < 0 */
+	int			 updated;	/* DNS took the others: record */
+};
+enum sync_result { SYNC_CURRENT, SYNC_UPDATED, SYNC_FAILED };
+
+/* A dyndns2 request (dyndns2.c): its query, credentials and answer. */
+#define DYN_NAMES_MAX	20
+struct dyn_query {
+	char		 buf[TARGET_MAX + 1];	/* the decoded values */
+	char		*hostname;	/* NULL: absent */
+	char		*myip;
+	char		*myipv6;
+	char		*myip6;
+};
+
+struct dyn_auth {
+	char		 buf[HEAD_MAX];
+	const char	*user;
+	const char	*pass;
+};
+
+struct dyn {
+	struct dyn_query q;
+	char		*name[DYN_NAMES_MAX];	/* NULL: the client's host */
+	const char	*word[DYN_NAMES_MAX];	/* the answer for each */
+	size_t		 n;		/* 0: one word for the request */
+	char		 addrs[96];	/* "V4", "V6" or "V4,V6" */
+	char		 body[DYN_NAMES_MAX * 112];
+};
+
+/* dyndns2.c */
+int	dyn_is_update(const char *);
+void	dyn_query_parse(struct dyn_query *, const char *);
+int	dyn_auth_parse(struct dyn_auth *, const struct request *);
+int	dyn_user_matches(const struct client *, const char *);
+int	dyn_addresses(const struct dyn_query *, const struct addr *, int,
+	    struct addr[2], size_t *);
+void	dyn_word(struct dyn *, const char *);
+void	dyn_serve(struct dyn *, struct sync *, const struct conf *,
+	    const struct client *, const struct addr *);
+void	dyn_log(const struct dyn *, const struct addr *,
+	    const struct client *, double);
 
 /* index.c */
 int	index_write(const struct conf *);
@@ -213,9 +272,15 @@ enum status peer_immediate(struct addr *, int);
 enum status peer_forwarded(struct addr *, const struct conf *,
 	    const struct request *);
 
+/* sync.c */
+void	sync_init(struct sync *, const struct client *);
+void	sync_add(struct sync *, const struct addr *);
+enum sync_result sync_host(struct sync *, const struct conf *);
+void	sync_record(struct sync *, const struct conf *);
+
 /* update.c */
 int	update_run(const struct conf *, const struct client *,
-	    const struct addr *);
+	    const struct addr *, size_t);
 void	update_signature(const struct conf *, const struct client *,
 	    const struct addr *, char[SIG_SIZE]);
 
