@@ -4,10 +4,13 @@
 # It never starts, stops, enables or disables a service: daemons that a
 # package would start are kept from starting during the install (the
 # Debian way, policy-rc.d), and services already on the machine are left
-# as they are.  The tests start their own servers.
+# as they are.  The tests start their own servers.  The dyndns2 clients
+# that the tests run (ddclient, inadyn) come with services of their own,
+# so they are not installed: t/clients.sh unpacks them into build/.
 PACKAGES="gcc make pkg-config libc6-dev libconfuse-dev libtls-dev libssl-dev
 	libcdb-dev perl procps curl openssl bind9 bind9-dnsutils systemd
-	xinetd stunnel4 ucspi-tcp nginx-light mandoc man-db util-linux"
+	xinetd stunnel4 ucspi-tcp nginx-light mandoc man-db util-linux
+	wget libio-socket-ssl-perl libconfuse2 libgnutls30"
 
 missing=
 for p in $PACKAGES; do

@@ -1,0 +1,166 @@
+#!/bin/bash
+# dyndns2 with the real clients: Debian's ddclient and inadyn (unpacked by
+# t/clients.sh, never installed), GNU wget, and a Fritz!Box-style URL with
+# curl; over HTTP and, with the test CA, over HTTPS.  The README's recipes
+# are these configurations.
+. "$(dirname "$0")/lib.sh"
+
+CLIENTS=$TOP/build/clients
+start_named
+make_certs
+write_conf 'tls {
+	cert = "pki/fullchain.pem"
+	key = "pki/leaf.key"
+}'
+PW="host=a.$ZONE,key=secret-a"
+start_sftdyn 127.0.0.1
+ok $? "sftdyn (HTTP) at 127.0.0.1:$PORT"
+HTTP_PORT=$PORT
+# the TLS binary beside sftdyn (the sanitizer build is one binary)
+TLS_BIN=$(dirname "$SFTDYN")/sftdyn-tls
+[ -x "$TLS_BIN" ] || TLS_BIN=$SFTDYN
+SFTDYN=$TLS_BIN start_sftdyn 127.0.0.1 -- --tls
+ok $? "sftdyn-tls (HTTPS) at 127.0.0.1:$PORT"
+HTTPS_PORT=$PORT
+
+# --- GNU wget: credentials only after the 401 challenge ---------------
+timeout 60 wget -q -O "$T/wget.out" --user=a --password="$PW" \
+    "http://127.0.0.1:$HTTP_PORT/nic/update?hostname=a.$ZONE&myip=192.0.2.50"
+is "$? $(cat "$T/wget.out")" "0 good 192.0.2.50" \
+    "wget --user/--password: good after the challenge"
+is "$(rr a.$ZONE A)" 192.0.2.50 "DNS holds wget's address"
+timeout 60 wget -q -O "$T/wget.out" --ca-certificate="$T/pki/ca.pem" \
+    "https://a:$PW@127.0.0.1:$HTTPS_PORT/v3/update?hostname=a.$ZONE&myip=192.0.2.50"
+is "$? $(cat "$T/wget.out")" "0 nochg 192.0.2.50" \
+    "wget with user:pass@ over HTTPS, as OpenWrt sends it: nochg"
+
+# --- Fritz!Box: a user-defined URL, <ipaddr> and <ip6addr> ------------
+fritz() {	# fritz QUERY: the body for /nic/update?QUERY with Basic
+	curl -s -u "a:$PW" "http://127.0.0.1:$HTTP_PORT/nic/update?$1"
+}
+is "$(fritz "hostname=a.$ZONE&myip=192.0.2.51,2001:db8::51")" \
+    "good 192.0.2.51,2001:db8::51" "Fritz!Box myip=V4,V6: good"
+is "$(rr a.$ZONE A) $(rr a.$ZONE AAAA)" "192.0.2.51 2001:db8::51" \
+    "both records set"
+is "$(fritz "hostname=a.$ZONE&myip=192.0.2.52,")" "good 192.0.2.52" \
+    "Fritz!Box without IPv6 (myip=V4,): good"
+is "$(rr a.$ZONE AAAA)" 2001:db8::51 "AAAA kept"
+is "$(fritz "hostname=a.$ZONE&myipv6=2001:db8::52")" "good 2001:db8::52" \
+    "myipv6 alone: good"
+is "$(rr a.$ZONE A) $(rr a.$ZONE AAAA)" "192.0.2.52 2001:db8::52" \
+    "AAAA set, A kept"
+
+# --- ddclient ---------------------------------------------------------
+if sh "$TOP/t/clients.sh" "$CLIENTS" 2>"$T/clients.err"; then
+	have_clients=1
+else
+	have_clients=
+	echo "# skipping ddclient and inadyn: $(cat "$T/clients.err")"
+fi
+
+# ddclient_conf PORT SSL ADDRESS: the README's ddclient.conf
+ddclient_conf() {
+	cat >"$T/ddclient.conf" <<-EOF
+	protocol=dyndns2
+	use=ip, ip=$3
+	server=127.0.0.1:$1
+	ssl=$2
+	ssl_ca_file=$T/pki/ca.pem
+	login=a
+	password='$PW'
+	a.$ZONE
+	EOF
+	chmod 600 "$T/ddclient.conf"
+}
+# ddclient_run [options]: one run in the foreground; its output in dd.out
+ddclient_run() {
+	timeout 60 perl "$CLIENTS/usr/bin/ddclient" -daemon=0 -foreground -verbose \
+	    -file "$T/ddclient.conf" -cache "$T/ddclient.cache" "$@" \
+	    >"$T/dd.out" 2>&1
+}
+if [ -n "$have_clients" ]; then
+	ddclient_conf "$HTTP_PORT" no 192.0.2.60
+	ddclient_run
+	is "$? $(grep -c 'SUCCESS: .*good: IP address set to 192.0.2.60' "$T/dd.out")" \
+	    "0 1" "ddclient over HTTP: good"
+	is "$(rr a.$ZONE A)" 192.0.2.60 "DNS holds ddclient's address"
+	ddclient_run -force
+	is "$? $(grep -c 'nochg' "$T/dd.out")" "0 2" \
+	    "ddclient again (-force): nochg, a success"
+	grep -q FAILED "$T/dd.out"
+	ok $((! $?)) "no FAILED in ddclient's output"
+
+	rm -f "$T/ddclient.cache"
+	ddclient_conf "$HTTPS_PORT" yes 192.0.2.61
+	ddclient_run
+	is "$? $(grep -c 'SUCCESS: .*good: IP address set to 192.0.2.61' "$T/dd.out")" \
+	    "0 1" "ddclient over HTTPS with the test CA: good"
+	is "$(rr a.$ZONE A)" 192.0.2.61 "DNS holds it"
+	ddclient_run -force
+	is "$? $(grep -c 'nochg' "$T/dd.out")" "0 2" "ddclient over HTTPS: nochg"
+	grep -q 'CONNECTED: *using SSL' "$T/dd.out"
+	ok $? "ddclient used TLS"
+fi
+
+# --- inadyn -----------------------------------------------------------
+# inadyn_conf PORT SSL ADDRESS: the README's inadyn.conf (custom provider)
+inadyn_conf() {
+	cat >"$T/inadyn.conf" <<-EOF
+	allow-ipv6 = true
+	ca-trust-file = $T/pki/ca.pem
+	custom sftdyn {
+		ssl = $2
+		username = a
+		password = "$PW"
+		ddns-server = 127.0.0.1:$1
+		ddns-path = "/nic/update?hostname=%h&myip=%i"
+		checkip-command = "echo $3"
+		hostname = a.$ZONE
+	}
+	EOF
+	# a cache entry, so that inadyn does not look the name up in DNS
+	mkdir -p "$T/inadyn"
+	: >"$T/inadyn/a.$ZONE.cache"
+}
+# inadyn_run [options]: one run (-1) in the foreground; output in in.out
+inadyn_run() {
+	timeout 60 "$CLIENTS/usr/sbin/inadyn" -1 -n -l info \
+	    -f "$T/inadyn.conf" --cache-dir="$T/inadyn" -P "$T/inadyn.pid" \
+	    "$@" >"$T/in.out" 2>&1
+}
+if [ -n "$have_clients" ]; then
+	inadyn_conf "$HTTP_PORT" false 192.0.2.70
+	inadyn_run
+	is "$? $(grep -c 'Successful alias table update for a.dyn.test => new IP# 192.0.2.70' "$T/in.out")" \
+	    "0 1" "inadyn over HTTP: success"
+	is "$(rr a.$ZONE A)" 192.0.2.70 "DNS holds inadyn's address"
+	inadyn_run --force
+	is "$(grep -c 'Successful alias table update' "$T/in.out")" 1 \
+	    "inadyn again (--force): nochg is a success"
+
+	inadyn_conf "$HTTP_PORT" false 2001:db8::70
+	inadyn_run
+	is "$(grep -c 'Successful alias table update for a.dyn.test => new IP# 2001:db8::70' "$T/in.out")" \
+	    1 "inadyn with IPv6 (sent as 2001%3adb8%3a%3a70): success"
+	is "$(rr a.$ZONE AAAA) $(rr a.$ZONE A)" "2001:db8::70 192.0.2.70" \
+	    "AAAA set, A kept"
+
+	inadyn_conf "$HTTPS_PORT" true 192.0.2.71
+	inadyn_run
+	is "$(grep -c 'Successful alias table update for a.dyn.test => new IP# 192.0.2.71' "$T/in.out")" \
+	    1 "inadyn over HTTPS with the test CA: success"
+	is "$(rr a.$ZONE A)" 192.0.2.71 "DNS holds it"
+
+	# a wrong password: inadyn hears badauth (401) and gives up
+	inadyn_conf "$HTTP_PORT" false 192.0.2.72
+	sed -i 's/key=secret-a/key=wrong/' "$T/inadyn.conf"
+	inadyn_run
+	is "$(($? != 0)) $(grep -c 'Error response from DDNS server, exiting' "$T/in.out")" \
+	    "1 1" "inadyn with a wrong password: badauth is fatal"
+	is "$(rr a.$ZONE A)" 192.0.2.71 "DNS unchanged"
+fi
+
+grep -q 'secret-a' "$T/sftdyn.log"
+ok $((! $?)) "no key in the log"
+
+done_testing
