@@ -135,17 +135,17 @@ bench: deps all $(BENCH)
 
 # libFuzzer on the parsers of what clients send; FUZZ_SECONDS each.
 FUZZ_SECONDS	?= 60
-FUZZ_SRCS	= src/addr.c src/http.c src/peer.c src/proxy.c src/log.c \
-		  src/util.c src/deadline.c src/conn.c src/notls.c
+FUZZ_SRCS	= $(filter-out src/main.c src/tls.c,$(SRCS))
 
 build/fuzz-%: t/fuzz/%.c $(FUZZ_SRCS) src/sftdyn.h | build
 	clang $(CPPFLAGS) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -o $@ $< $(FUZZ_SRCS)
+	    -o $@ $< $(FUZZ_SRCS) -lconfuse -lcdb
 
-fuzz: build/fuzz-http build/fuzz-proxy
-	mkdir -p build/corpus-http build/corpus-proxy
+fuzz: build/fuzz-http build/fuzz-proxy build/fuzz-dyndns2
+	mkdir -p build/corpus-http build/corpus-proxy build/corpus-dyndns2
 	build/fuzz-http -max_total_time=$(FUZZ_SECONDS) -max_len=9000 build/corpus-http
 	build/fuzz-proxy -max_total_time=$(FUZZ_SECONDS) -max_len=600 build/corpus-proxy
+	build/fuzz-dyndns2 -max_total_time=$(FUZZ_SECONDS) -max_len=9000 build/corpus-dyndns2
 
 clean:
 	rm -rf build sftdyn sftdyn-tls

@@ -1,0 +1,138 @@
+/* Unit tests: the dyndns2 query, Basic credentials and address choice. */
+#include <stdlib.h>
+
+#include "sftdyn.h"
+#include "tap.h"
+
+/* The addresses for query q (a key), as "A|B", or "malformed". */
+static const char *
+addrs(const char *key, int allow)
+{
+	static char out[128];
+	static struct dyn_query q;
+	struct addr conn, a[2];
+	size_t n;
+
+	addr_parse(&conn, "198.51.100.1");
+	dyn_query_parse(&q, key);
+	if (dyn_addresses(&q, &conn, allow, a, &n) != 0)
+		return "malformed";
+	snprintf(out, sizeof(out), "%s%s%s", a[0].text, n > 1 ? "|" : "",
+	    n > 1 ? a[1].text : "");
+	return out;
+}
+
+/* The credentials in an Authorization value, as "user|pass", or "bad". */
+static const char *
+creds(const char *value)
+{
+	static char out[256];
+	static struct dyn_auth a;
+	struct request req;
+
+	memset(&req, 0, sizeof(req));
+	req.auth = value;
+	req.auth_len = strlen(value);
+	req.nauth = 1;
+	if (dyn_auth_parse(&a, &req) != 0)
+		return "bad";
+	snprintf(out, sizeof(out), "%s|%s", a.user, a.pass);
+	return out;
+}
+
+static void
+test_paths(void)
+{
+	TEST(dyn_is_update("nic/update"), "nic/update");
+	TEST(dyn_is_update("v3/update?hostname=x"), "v3/update?...");
+	TEST(!dyn_is_update("nic/update/"), "nic/update/ is a key");
+	TEST(!dyn_is_update("nic/updates"), "nic/updates is a key");
+	TEST(!dyn_is_update("NIC/UPDATE"), "NIC/UPDATE is a key");
+	TEST(!dyn_is_update("x/nic/update"), "x/nic/update is a key");
+}
+
+static void
+test_query(void)
+{
+	static struct dyn_query q;
+
+	dyn_query_parse(&q, "nic/update?hostname=a%2Eb&hostname=c&myip=1%2c2"
+	    "&system=dyndns&myip6=%zz+x&myipv6");
+	TEST(q.hostname && strcmp(q.hostname, "a.b") == 0,
+	    "hostname decoded, the first counts");
+	TEST(q.myip && strcmp(q.myip, "1,2") == 0, "%%2c is a comma");
+	TEST(q.myip6 && strcmp(q.myip6, "%zz x") == 0,
+	    "a bad escape stays, + is a space");
+	TEST(q.myipv6 && *q.myipv6 == '\0', "a name without '=' is empty");
+	dyn_query_parse(&q, "nic/update?hostname=a%00b");
+	TEST(q.hostname && strlen(q.hostname) == 3 && q.hostname[1] == '\001',
+	    "%%00 does not end the value");
+	dyn_query_parse(&q, "nic/update");
+	TEST(!q.hostname && !q.myip && !q.myipv6 && !q.myip6, "no query");
+	dyn_query_parse(&q, "nic/update?hostname%3d=x&%68ostname=y");
+	TEST(q.hostname && strcmp(q.hostname, "y") == 0,
+	    "names are decoded too");
+}
+
+static void
+test_addresses(void)
+{
+	TEST(strcmp(addrs("nic/update", 1), "198.51.100.1") == 0,
+	    "none: the connection's");
+	TEST(strcmp(addrs("nic/update?myip=2001:db8::1,192.0.2.1", 1),
+	    "192.0.2.1|2001:db8::1") == 0, "V6,V4: IPv4 first");
+	TEST(strcmp(addrs("nic/update?myip=192.0.2.1&myipv6=2001:db8::2", 1),
+	    "192.0.2.1|2001:db8::2") == 0, "myip and myipv6");
+	TEST(strcmp(addrs("nic/update?myip=2001:db8::1&myipv6=2001:db8::2", 1),
+	    "2001:db8::2") == 0, "myipv6 replaces myip's IPv6");
+	TEST(strcmp(addrs("nic/update?myipv6=2001:db8::2", 1),
+	    "2001:db8::2") == 0, "myipv6 alone: never the connection's");
+	TEST(strcmp(addrs("nic/update?myipv6=&myip6=2001:db8::3", 1),
+	    "2001:db8::3") == 0, "an empty myipv6 falls back to myip6");
+	TEST(strcmp(addrs("nic/update?myip=,192.0.2.1,,", 1), "192.0.2.1") == 0,
+	    "empty elements ignored");
+	TEST(strcmp(addrs("nic/update?myip=::ffff:192.0.2.1", 1),
+	    "192.0.2.1") == 0, "IPv4-mapped is IPv4");
+	TEST(strcmp(addrs("nic/update?myip=192.0.2.1,192.0.2.2", 1),
+	    "malformed") == 0, "two IPv4");
+	TEST(strcmp(addrs("nic/update?myip=1.2.3.4,::1,5.6.7.8", 1),
+	    "malformed") == 0, "three");
+	TEST(strcmp(addrs("nic/update?myip=192.0.2.01", 1), "malformed") == 0,
+	    "leading zero");
+	TEST(strcmp(addrs("nic/update?myip=2001:db8::/64", 1),
+	    "malformed") == 0, "a prefix");
+	TEST(strcmp(addrs("nic/update?myip=fe80::1%25eth0", 1),
+	    "malformed") == 0, "a zone");
+	TEST(strcmp(addrs("nic/update?myipv6=192.0.2.1", 1), "malformed") == 0,
+	    "myipv6 with IPv4");
+	TEST(strcmp(addrs("nic/update?myip=junk&myipv6=junk", 0),
+	    "198.51.100.1") == 0, "allow-myip false: nothing is read");
+}
+
+static void
+test_credentials(void)
+{
+	TEST(strcmp(creds("Basic YTpiOmM="), "a|b:c") == 0,
+	    "split at the first colon");
+	TEST(strcmp(creds("bAsIc  YTpiOmM"), "a|b:c") == 0,
+	    "any case, spaces, no padding");
+	TEST(strcmp(creds("Basic OmI="), "|b") == 0, "empty user");
+	TEST(strcmp(creds("Basic YWI="), "bad") == 0, "no colon");
+	TEST(strcmp(creds("Basic YQBiOmM="), "bad") == 0, "a NUL");
+	TEST(strcmp(creds("Basic YTpi*"), "bad") == 0, "not base64");
+	TEST(strcmp(creds("Basic YTpiO"), "bad") == 0, "a dangling sixth");
+	TEST(strcmp(creds("Basic YT=pi"), "bad") == 0, "padding inside");
+	TEST(strcmp(creds("Basic"), "bad") == 0, "no token");
+	TEST(strcmp(creds("Digest YTpi"), "bad") == 0, "another scheme");
+	TEST(strcmp(creds("BasicYTpi"), "bad") == 0, "no space");
+}
+
+int
+main(void)
+{
+	test_paths();
+	test_query();
+	test_addresses();
+	test_credentials();
+	return TEST_DONE();
+}
