@@ -164,6 +164,16 @@ is "$(get "/nic/update?myip=nonsense" -u "nomyip:$PW_N" \
     --interface 127.0.0.6)" "200 nochg 127.0.0.6" \
     "allow-myip false: a bad myip is not even read"
 is "$(rr n.$ZONE AAAA)" "" "no AAAA from the ignored myip"
+"$SFTDYN" -t "$T/conf" >/dev/null 2>&1 && test -s "$T/conf.cdb"
+ok $? "-t compiles the client index"
+mark
+is "$(get "/nic/update?myip=192.0.2.20" -u "nomyip:$PW_N" \
+    --interface 127.0.0.6)" "200 nochg 127.0.0.6" \
+    "from the index: allow-myip false still holds"
+is "$(dyn "myip=192.0.2.14" --interface 127.0.0.6)" "200 nochg 192.0.2.14" \
+    "from the index: allow-myip true (inherited) too"
+! since_mark | grep -q 'client index\|configuration'
+ok $? "no parse while the index is fresh"
 
 # Names (row 5): one line per name, in order.
 save

@@ -58,11 +58,12 @@ else
 	echo "# skipping ddclient and inadyn: $(cat "$T/clients.err")"
 fi
 
-# ddclient_conf PORT SSL ADDRESS: the README's ddclient.conf
+# ddclient_conf PORT SSL: the README's ddclient.conf; the address from
+# sftdyn's GET / over HTTP
 ddclient_conf() {
 	cat >"$T/ddclient.conf" <<-EOF
 	protocol=dyndns2
-	use=ip, ip=$3
+	use=web, web=http://127.0.0.1:$HTTP_PORT/
 	server=127.0.0.1:$1
 	ssl=$2
 	ssl_ca_file=$T/pki/ca.pem
@@ -74,28 +75,29 @@ ddclient_conf() {
 }
 # ddclient_run [options]: one run in the foreground; its output in dd.out
 ddclient_run() {
-	timeout 60 perl "$CLIENTS/usr/bin/ddclient" -daemon=0 -foreground -verbose \
-	    -file "$T/ddclient.conf" -cache "$T/ddclient.cache" "$@" \
+	timeout 60 perl "$CLIENTS/usr/bin/ddclient" -daemon=0 -foreground \
+	    -verbose -file "$T/ddclient.conf" -cache "$T/ddclient.cache" "$@" \
 	    >"$T/dd.out" 2>&1
 }
 if [ -n "$have_clients" ]; then
-	ddclient_conf "$HTTP_PORT" no 192.0.2.60
+	ddclient_conf "$HTTP_PORT" no
 	ddclient_run
-	is "$? $(grep -c 'SUCCESS: .*good: IP address set to 192.0.2.60' "$T/dd.out")" \
+	is "$? $(grep -c 'SUCCESS: .*good: IP address set to 127.0.0.1' "$T/dd.out")" \
 	    "0 1" "ddclient over HTTP: good"
-	is "$(rr a.$ZONE A)" 192.0.2.60 "DNS holds ddclient's address"
+	is "$(rr a.$ZONE A)" 127.0.0.1 "DNS holds the address ddclient saw"
 	ddclient_run -force
 	is "$? $(grep -c 'nochg' "$T/dd.out")" "0 2" \
 	    "ddclient again (-force): nochg, a success"
 	grep -q FAILED "$T/dd.out"
 	ok $((! $?)) "no FAILED in ddclient's output"
 
+	fritz "myip=192.0.2.61" >/dev/null
 	rm -f "$T/ddclient.cache"
-	ddclient_conf "$HTTPS_PORT" yes 192.0.2.61
+	ddclient_conf "$HTTPS_PORT" yes
 	ddclient_run
-	is "$? $(grep -c 'SUCCESS: .*good: IP address set to 192.0.2.61' "$T/dd.out")" \
+	is "$? $(grep -c 'SUCCESS: .*good: IP address set to 127.0.0.1' "$T/dd.out")" \
 	    "0 1" "ddclient over HTTPS with the test CA: good"
-	is "$(rr a.$ZONE A)" 192.0.2.61 "DNS holds it"
+	is "$(rr a.$ZONE A)" 127.0.0.1 "DNS holds it"
 	ddclient_run -force
 	is "$? $(grep -c 'nochg' "$T/dd.out")" "0 2" "ddclient over HTTPS: nochg"
 	grep -q 'CONNECTED: *using SSL' "$T/dd.out"
@@ -103,10 +105,18 @@ if [ -n "$have_clients" ]; then
 fi
 
 # --- inadyn -----------------------------------------------------------
-# inadyn_conf PORT SSL ADDRESS: the README's inadyn.conf (custom provider)
+# inadyn_conf PORT SSL [CHECKIP]: the README's inadyn.conf (a custom
+# provider; the address from sftdyn's GET /, or CHECKIP's output).  The
+# tests' addresses are loopback ones, which inadyn refuses unless
+# verify-address is false.
 inadyn_conf() {
+	local checkip="checkip-server = 127.0.0.1:$HTTP_PORT
+		checkip-path = \"/\"
+		checkip-ssl = false"
+	[ -n "${3:-}" ] && checkip="checkip-command = \"$3\""
 	cat >"$T/inadyn.conf" <<-EOF
 	allow-ipv6 = true
+	verify-address = false
 	ca-trust-file = $T/pki/ca.pem
 	custom sftdyn {
 		ssl = $2
@@ -114,7 +124,7 @@ inadyn_conf() {
 		password = "$PW"
 		ddns-server = 127.0.0.1:$1
 		ddns-path = "/nic/update?hostname=%h&myip=%i"
-		checkip-command = "echo $3"
+		$checkip
 		hostname = a.$ZONE
 	}
 	EOF
@@ -129,35 +139,38 @@ inadyn_run() {
 	    "$@" >"$T/in.out" 2>&1
 }
 if [ -n "$have_clients" ]; then
-	inadyn_conf "$HTTP_PORT" false 192.0.2.70
-	inadyn_run
-	is "$? $(grep -c 'Successful alias table update for a.dyn.test => new IP# 192.0.2.70' "$T/in.out")" \
+	fritz "myip=192.0.2.70" >/dev/null
+	inadyn_conf "$HTTP_PORT" false
+	inadyn_run -C
+	is "$? $(grep -c 'Successful alias table update for a.dyn.test => new IP# 127.0.0.1' "$T/in.out")" \
 	    "0 1" "inadyn over HTTP: success"
-	is "$(rr a.$ZONE A)" 192.0.2.70 "DNS holds inadyn's address"
-	inadyn_run --force
+	is "$(rr a.$ZONE A)" 127.0.0.1 "DNS holds the address inadyn saw"
+	inadyn_run -C --force
 	is "$(grep -c 'Successful alias table update' "$T/in.out")" 1 \
 	    "inadyn again (--force): nochg is a success"
 
-	inadyn_conf "$HTTP_PORT" false 2001:db8::70
-	inadyn_run
+	inadyn_conf "$HTTP_PORT" false "echo 2001:db8::70"
+	inadyn_run -C
 	is "$(grep -c 'Successful alias table update for a.dyn.test => new IP# 2001:db8::70' "$T/in.out")" \
 	    1 "inadyn with IPv6 (sent as 2001%3adb8%3a%3a70): success"
-	is "$(rr a.$ZONE AAAA) $(rr a.$ZONE A)" "2001:db8::70 192.0.2.70" \
+	is "$(rr a.$ZONE AAAA) $(rr a.$ZONE A)" "2001:db8::70 127.0.0.1" \
 	    "AAAA set, A kept"
 
-	inadyn_conf "$HTTPS_PORT" true 192.0.2.71
-	inadyn_run
-	is "$(grep -c 'Successful alias table update for a.dyn.test => new IP# 192.0.2.71' "$T/in.out")" \
+	fritz "myip=192.0.2.71" >/dev/null
+	inadyn_conf "$HTTPS_PORT" true
+	inadyn_run -C
+	is "$(grep -c 'Successful alias table update for a.dyn.test => new IP# 127.0.0.1' "$T/in.out")" \
 	    1 "inadyn over HTTPS with the test CA: success"
-	is "$(rr a.$ZONE A)" 192.0.2.71 "DNS holds it"
+	is "$(rr a.$ZONE A)" 127.0.0.1 "DNS holds it"
 
 	# a wrong password: inadyn hears badauth (401) and gives up
-	inadyn_conf "$HTTP_PORT" false 192.0.2.72
+	fritz "myip=192.0.2.72" >/dev/null
+	inadyn_conf "$HTTP_PORT" false
 	sed -i 's/key=secret-a/key=wrong/' "$T/inadyn.conf"
 	inadyn_run
 	is "$(($? != 0)) $(grep -c 'Error response from DDNS server, exiting' "$T/in.out")" \
 	    "1 1" "inadyn with a wrong password: badauth is fatal"
-	is "$(rr a.$ZONE A)" 192.0.2.71 "DNS unchanged"
+	is "$(rr a.$ZONE A)" 192.0.2.72 "DNS unchanged"
 fi
 
 grep -q 'secret-a' "$T/sftdyn.log"
