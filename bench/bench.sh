@@ -58,11 +58,13 @@ printf 'GET /key-1-bench HTTP/1.0\r\n\r\n' |
 
 # --- per-connection CPU and peak RSS --------------------------------
 
-ROWS=(ref get uptodate badkey noindex reftls tls s1 s1000 s10000 s100000)
+ROWS=(ref get uptodate dyndns2 badkey noindex reftls tls s1 s1000 s10000 s100000)
+BASIC="Authorization: Basic $(printf 'c1:key-1-bench' | base64)"
 declare -A CMD=(
 	[ref]="$B/ref"
 	[get]="-p / -- $SD $T/conf-1"
 	[uptodate]="-p /key-1-bench -- $SD $T/conf-1"
+	[dyndns2]="-p /nic/update?hostname=h1.dyn.test -- $SD $T/conf-1"
 	[badkey]="-p /nope -- $SD $T/conf-1"
 	[noindex]="-p /key-1-bench -- $SD $T/conf-noindex"
 	[reftls]="-t $T/pki/ca.pem -- $B/ref-tls $T/pki/fullchain.pem $T/pki/leaf.key"
@@ -72,14 +74,16 @@ declare -A CMD=(
 	[s10000]="-p /key-1-bench -- $SD $T/conf-10000"
 	[s100000]="-p /key-1-bench -- $SD $T/conf-100000"
 )
-declare -A WANT=([ref]=200 [get]=200 [uptodate]=200 [badkey]=403
+declare -A WANT=([ref]=200 [get]=200 [uptodate]=200 [dyndns2]=200 [badkey]=403
 	[noindex]=200 [reftls]=200 [tls]=200 [s1]=200 [s1000]=200
 	[s10000]=200 [s100000]=200)
 echo "measuring per-connection CPU: $ROUNDS rounds x $RUNS runs of each"
 for r in $(seq "$ROUNDS"); do
 	for row in "${ROWS[@]}"; do
+		hdr=()
+		[ "$row" = dyndns2 ] && hdr=(-H "$BASIC")
 		# shellcheck disable=SC2086
-		out=$("$B/runner" -n "$RUNS" ${CMD[$row]}) || exit 1
+		out=$("$B/runner" -n "$RUNS" "${hdr[@]}" ${CMD[$row]}) || exit 1
 		set -- $out
 		case "$4 $5" in
 		"HTTP/1.1 ${WANT[$row]}") ;;
@@ -189,6 +193,8 @@ row "reference: static C, read head, fixed 200" "${CPU[ref]}" "${CPU[ref]}" us -
     "rss ${RSS[ref]} KiB"
 row "sftdyn GET /" "${CPU[get]}" "${CPU[ref]}" us 1.5 "$(rss get)"
 row "sftdyn UPTODATE" "${CPU[uptodate]}" "${CPU[ref]}" us 1.5 "$(rss uptodate)"
+row "sftdyn dyndns2 nochg (vs UPTODATE)" "${CPU[dyndns2]}" "${CPU[uptodate]}" us 1.1 \
+    "$(rss dyndns2)"
 row "sftdyn BADKEY" "${CPU[badkey]}" "${CPU[ref]}" us 1.5 "$(rss badkey)"
 row "sftdyn UPTODATE, no index (1 client parsed)" "${CPU[noindex]}" "${CPU[ref]}" us - \
     "rss ${RSS[noindex]} KiB"
