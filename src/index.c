@@ -33,7 +33,7 @@
 
 #include "sftdyn.h"
 
-#define INDEX_MAGIC	"sftdyn-index-2"
+#define INDEX_MAGIC	"sftdyn-index-3"
 #define TRAILER_MAGIC	"SFTDYNIX"
 #define TRAILER_LEN	24	/* magic, length, MAC */
 #define SALT_LEN	32

@@ -36,6 +36,7 @@ const struct setting settings[] = {
 	{ "proxy-protocol", TOP(proxy_protocol), .kind = SET_BOOL,
 	    .def = "false" },
 	{ "allow-myip", TOP(allow_myip), .kind = SET_BOOL, .def = "true" },
+	{ "verify-dns", TOP(verify_dns), .kind = SET_BOOL, .def = "false" },
 	{ "cert", TLS(tls_cert), .kind = SET_PATH, .access = R_OK },
 	{ "key", TLS(tls_key), .kind = SET_PATH, .access = R_OK },
 	{ "key", CLIENT(key), .kind = SET_STR, .check = valid_key_why,

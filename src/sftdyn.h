@@ -95,6 +95,7 @@ struct conf {
 	struct nets	 proxies;
 	int		 proxy_protocol;
 	int		 allow_myip;
+	int		 verify_dns;	/* a matching state asks the primary */
 	char		*tls_cert;
 	char		*tls_key;
 	struct client	*clients;
@@ -277,6 +278,9 @@ void	sync_init(struct sync *, const struct client *);
 void	sync_add(struct sync *, const struct addr *);
 enum sync_result sync_host(struct sync *, const struct conf *);
 void	sync_record(struct sync *, const struct conf *);
+
+/* verify.c */
+int	verify_confirms(const struct conf *, const char *, const struct addr *);
 
 /* update.c */
 int	update_run(const struct conf *, const struct client *,

@@ -1,7 +1,8 @@
 /*
  * Bringing one host's records to a client's addresses (SPEC section 7),
  * for either protocol: under the host's lock, the state decides which
- * addresses DNS holds already; the others lose their state, durably, and
+ * addresses DNS holds already (with verify-dns, the primary confirms what
+ * the state says); the others lose their state, durably, and
  * go to DNS in one nsupdate; after the answer, what DNS took is recorded
  * and the lock let go.  Each wait has its phase (SPEC section 7b).
  */
@@ -37,6 +38,23 @@ sync_all_current(const struct sync *s)
 		if (!s->current[i])
 			return 0;
 	return 1;
+}
+
+/*
+ * verify-dns: the primary confirms each address the state vouches for, or
+ * it is not current after all.  The queries share one phase, which ends
+ * timeout seconds after accept (SPEC section 7b).
+ */
+static void
+sync_verify(struct sync *s, const struct conf *c)
+{
+	size_t i;
+
+	deadline_from_start(c->timeout);
+	for (i = 0; i < s->n; i++)
+		if (s->current[i])
+			s->current[i] = verify_confirms(c, s->client->host,
+			    &s->addr[i]);
 }
 
 /*
@@ -76,6 +94,8 @@ sync_host(struct sync *s, const struct conf *c)
 	for (i = 0; i < s->n; i++)
 		s->current[i] = s->lock >= 0 &&
 		    state_matches(c, host, &s->addr[i], s->sig[i]);
+	if (c->verify_dns)
+		sync_verify(s, c);
 	if (sync_all_current(s))
 		return SYNC_CURRENT;
 	if (sync_forget(s, c) != 0)

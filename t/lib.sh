@@ -190,7 +190,8 @@ write_conf() {
 }
 
 # start_sftdyn ADDR [socket-activate options] [-- sftdyn options]: sftdyn
-# behind systemd-socket-activate on ADDR:$PORT (ADDR as it takes it).
+# behind systemd-socket-activate on ADDR:$PORT (ADDR as it takes it), with
+# the configuration $CONF (default $T/conf).
 start_sftdyn() {
 	local addr=$1 sa=()
 	shift
@@ -201,7 +202,7 @@ start_sftdyn() {
 	[ $# -gt 0 ] && shift
 	PORT=${SFTDYN_PORT:-$(free_port)}
 	systemd-socket-activate -a -l "$addr:$PORT" "${sa[@]}" \
-	    "$SFTDYN" -e "$@" -c "$T/conf" >>"$T/sftdyn.log" 2>&1 &
+	    "$SFTDYN" -e "$@" -c "${CONF:-$T/conf}" >>"$T/sftdyn.log" 2>&1 &
 	SFTDYN_PID=$!
 	PIDS="$PIDS $SFTDYN_PID"
 	wait_for 10 perl -MIO::Socket::IP -e \
