@@ -12,7 +12,7 @@ ROUNDS=${BENCH_ROUNDS:-7}
 RUNS=${BENCH_RUNS:-200}
 SD=$TOP/sftdyn
 export REMOTE_ADDR=127.0.0.1
-declare -A CPU RSS RPS P50 P99
+declare -A CPU RSS WALL RPS P50 P99
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
@@ -58,12 +58,29 @@ printf 'GET /key-1-bench HTTP/1.0\r\n\r\n' |
 
 # --- per-connection CPU and peak RSS --------------------------------
 
-ROWS=(ref get uptodate dyndns2 badkey noindex reftls tls s1 s1000 s10000 s100000)
+# verify-dns: h1's record in a real named, and a configuration that asks it
+start_named || { echo "named did not start"; exit 1; }
+printf 'update add h1.%s 30 A 127.0.0.1\nsend\n' "$ZONE" |
+    nsupdate -l -p "$NSPORT" -k "$T/named/session.key" ||
+    { echo "nsupdate failed"; exit 1; }
+sed -e 's/^statedir.*/statedir = "state-verify"\nverify-dns = true\nnsport = '"$NSPORT"'/' \
+    "$T/conf-1" >"$T/conf-verify"
+"$SD" -t "$T/conf-verify" >/dev/null || exit 1
+printf 'GET /key-1-bench HTTP/1.0\r\n\r\n' |
+    REMOTE_ADDR=127.0.0.1 "$SD" -q -e -c "$T/conf-verify" | grep -q '^OK$' ||
+    { echo "priming the verify-dns state failed"; exit 1; }
+printf 'GET /key-1-bench HTTP/1.0\r\n\r\n' |
+    REMOTE_ADDR=127.0.0.1 "$SD" -q -e -c "$T/conf-verify" |
+    grep -q '^UPTODATE$' || { echo "verify-dns did not confirm"; exit 1; }
+
+ROWS=(ref get uptodate verify dyndns2 badkey noindex reftls tls s1 s1000
+	s10000 s100000)
 BASIC="Authorization: Basic $(printf 'c1:key-1-bench' | base64)"
 declare -A CMD=(
 	[ref]="$B/ref"
 	[get]="-p / -- $SD $T/conf-1"
 	[uptodate]="-p /key-1-bench -- $SD $T/conf-1"
+	[verify]="-p /key-1-bench -- $SD $T/conf-verify"
 	[dyndns2]="-p /nic/update?hostname=h1.dyn.test -- $SD $T/conf-1"
 	[badkey]="-p /nope -- $SD $T/conf-1"
 	[noindex]="-p /key-1-bench -- $SD $T/conf-noindex"
@@ -74,7 +91,8 @@ declare -A CMD=(
 	[s10000]="-p /key-1-bench -- $SD $T/conf-10000"
 	[s100000]="-p /key-1-bench -- $SD $T/conf-100000"
 )
-declare -A WANT=([ref]=200 [get]=200 [uptodate]=200 [dyndns2]=200 [badkey]=403
+declare -A WANT=([ref]=200 [get]=200 [uptodate]=200 [verify]=200
+	[dyndns2]=200 [badkey]=403
 	[noindex]=200 [reftls]=200 [tls]=200 [s1]=200 [s1000]=200
 	[s10000]=200 [s100000]=200)
 echo "measuring per-connection CPU: $ROUNDS rounds x $RUNS runs of each"
@@ -85,17 +103,19 @@ for r in $(seq "$ROUNDS"); do
 		# shellcheck disable=SC2086
 		out=$("$B/runner" -n "$RUNS" "${hdr[@]}" ${CMD[$row]}) || exit 1
 		set -- $out
-		case "$4 $5" in
+		case "$5 $6" in
 		"HTTP/1.1 ${WANT[$row]}") ;;
-		*) echo "$row answered: ${*:4}"; exit 1 ;;
+		*) echo "$row answered: ${*:5}"; exit 1 ;;
 		esac
 		echo "$1" >>"$T/cpu.$row"
 		echo "$3" >>"$T/rss.$row"
+		echo "$4" >>"$T/wall.$row"
 	done
 done
 for row in "${ROWS[@]}"; do
 	CPU[$row]=$(median <"$T/cpu.$row")
 	RSS[$row]=$(median <"$T/rss.$row")
+	WALL[$row]=$(median <"$T/wall.$row")
 done
 
 # --- throughput and latency under systemd-socket-activate -----------
@@ -136,7 +156,6 @@ done
 
 UPDATES=${BENCH_UPDATES:-200}
 echo "measuring update latency: sftdyn against bare nsupdate, $UPDATES each"
-start_named || { echo "named did not start"; exit 1; }
 write_conf
 "$SD" -t "$T/conf" >/dev/null || exit 1
 serve update "$SD" "$T/conf"
@@ -193,6 +212,11 @@ row "reference: static C, read head, fixed 200" "${CPU[ref]}" "${CPU[ref]}" us -
     "rss ${RSS[ref]} KiB"
 row "sftdyn GET /" "${CPU[get]}" "${CPU[ref]}" us 1.5 "$(rss get)"
 row "sftdyn UPTODATE" "${CPU[uptodate]}" "${CPU[ref]}" us 1.5 "$(rss uptodate)"
+row "sftdyn UPTODATE, verify-dns (vs UPTODATE)" "${CPU[verify]}" "${CPU[uptodate]}" us 1.3 \
+    "$(rss verify)"
+printf '  %-44s %9s %-3s %6s   %-20s %-7s\n' "  its p50 wall time (vs UPTODATE)" \
+    "${WALL[verify]}" us "+$((WALL[verify] - WALL[uptodate]))" "<= +1000 us" \
+    "$(verdict "$((WALL[verify] - WALL[uptodate]))" 1000)"
 row "sftdyn dyndns2 nochg (vs UPTODATE)" "${CPU[dyndns2]}" "${CPU[uptodate]}" us 1.1 \
     "$(rss dyndns2)"
 row "sftdyn BADKEY" "${CPU[badkey]}" "${CPU[ref]}" us 1.5 "$(rss badkey)"

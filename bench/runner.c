@@ -6,7 +6,8 @@
  * other end (over TLS with -t), reads the
  * answer, and takes the child's CPU time and peak RSS from wait4().
  * Prints the median and p90 CPU in microseconds, the median peak RSS in
- * KiB, and the first answer's status line.
+ * KiB, the median wall time from fork to reaping in microseconds, and the
+ * first answer's status line.
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 
 #include <err.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +82,8 @@ exchange(int fd, const char *path, const char *header, const char *cafile,
 int
 main(int argc, char *argv[])
 {
-	static long cpu[MAXRUNS], rss[MAXRUNS];
+	static long cpu[MAXRUNS], rss[MAXRUNS], wall[MAXRUNS];
+	struct timespec t0, t1;
 	const char *path = "/", *header = NULL, *cafile = NULL;
 	char ans[8192], first[256] = "";
 	int runs = 200, ch, i, sv[2], status;
@@ -104,6 +107,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < runs; i++) {
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
 			err(1, "socketpair");
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if ((pid = fork()) == -1)
 			err(1, "fork");
 		if (pid == 0) {
@@ -119,6 +123,9 @@ main(int argc, char *argv[])
 		close(sv[0]);
 		if (wait4(pid, &status, 0, &ru) != pid)
 			err(1, "wait4");
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		wall[i] = (t1.tv_sec - t0.tv_sec) * 1000000L +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000;
 		if (i == 0)
 			snprintf(first, sizeof(first), "%.*s",
 			    (int)strcspn(ans, "\r\n"), ans);
@@ -128,7 +135,8 @@ main(int argc, char *argv[])
 	}
 	qsort(cpu, (size_t)runs, sizeof(long), cmp_long);
 	qsort(rss, (size_t)runs, sizeof(long), cmp_long);
-	printf("%ld %ld %ld %s\n", cpu[runs / 2], cpu[runs * 9 / 10],
-	    rss[runs / 2], first);
+	qsort(wall, (size_t)runs, sizeof(long), cmp_long);
+	printf("%ld %ld %ld %ld %s\n", cpu[runs / 2], cpu[runs * 9 / 10],
+	    rss[runs / 2], wall[runs / 2], first);
 	return 0;
 }
