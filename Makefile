@@ -83,7 +83,8 @@ UNITS_SHIPPED	= sftdyn.socket sftdyn@.service units/sftdyn-tls.socket \
 		  units/sftdyn-tls@.service units/sftdyn-index.path \
 		  units/sftdyn-index.service
 EXAMPLES	= units/xinetd units/inetd.conf units/stunnel-exec.conf \
-		  units/stunnel-proxy.conf units/nginx.conf conf/sftdyn.conf
+		  units/stunnel-proxy.conf units/nginx.conf conf/sftdyn.conf \
+		  conf/named-primary.conf conf/named-secondary.conf
 BINPATH_SED	= sed 's,/usr/local/bin/sftdyn,$(BINDIR)/sftdyn,g'
 
 install: all

@@ -13,14 +13,19 @@ for f in usr/bin/sftdyn usr/bin/sftdyn-tls usr/share/man/man8/sftdyn.8 usr/share
     etc/sftdyn/conf usr/share/doc/sftdyn/README usr/share/doc/sftdyn/examples/xinetd \
     usr/share/doc/sftdyn/examples/inetd.conf usr/share/doc/sftdyn/examples/nginx.conf \
     usr/share/doc/sftdyn/examples/stunnel-exec.conf \
-    usr/share/doc/sftdyn/examples/stunnel-proxy.conf; do
+    usr/share/doc/sftdyn/examples/stunnel-proxy.conf \
+    usr/share/doc/sftdyn/examples/named-primary.conf \
+    usr/share/doc/sftdyn/examples/named-secondary.conf; do
 	test -f "$R/$f"
 	ok $? "installed $f"
 done
 is "$(stat -c %a "$R/usr/bin/sftdyn") $(stat -c %a "$R/etc/sftdyn/conf")" "755 640" "modes"
 is "$(grep -h '^Exec' "$R"/lib/systemd/system/* | sort | tr '\n' '|')" \
-    "ExecStart=/usr/bin/sftdyn --tls /etc/sftdyn/conf|ExecStart=/usr/bin/sftdyn -t /etc/sftdyn/conf|ExecStart=/usr/bin/sftdyn /etc/sftdyn/conf|ExecStartPre=-/usr/bin/sftdyn -t /etc/sftdyn/conf|" \
-    "units run the installed binary"
+    "$(printf '%s\n' "ExecStart=/usr/bin/sftdyn -t /etc/sftdyn/conf" \
+    "ExecStart=/usr/bin/sftdyn /etc/sftdyn/conf" \
+    "ExecStart=/usr/bin/sftdyn-tls --tls /etc/sftdyn/conf" \
+    "ExecStartPre=-/usr/bin/sftdyn -t /etc/sftdyn/conf" | sort | tr '\n' '|')" \
+    "units run the installed binaries, the TLS one directly"
 like "$(cat "$R/usr/share/doc/sftdyn/examples/xinetd")" 'server[[:space:]]+= /usr/bin/sftdyn' \
     "examples name the installed binary"
 is "$("$R/usr/bin/sftdyn" -t "$R/etc/sftdyn/conf")" "$R/etc/sftdyn/conf: ok" \
@@ -29,11 +34,15 @@ echo '# mine' >>"$R/etc/sftdyn/conf"
 make -s -C "$TOP" install DESTDIR="$R" PREFIX=/usr >/dev/null 2>&1
 is "$(tail -n 1 "$R/etc/sftdyn/conf")" "# mine" "install keeps an existing configuration"
 
-# systemd's own checks, with the binary path pointing at a real file.
+# systemd's own checks, with the binary paths pointing at real files (the
+# sanitizer build is one binary for both).
+TLS_BIN=$(dirname "$SFTDYN")/sftdyn-tls
+[ -x "$TLS_BIN" ] || TLS_BIN=$SFTDYN
 mkdir "$T/units"
 for u in sftdyn.socket sftdyn@.service sftdyn-tls.socket sftdyn-tls@.service \
     sftdyn-index.path sftdyn-index.service; do
-	sed "s,/usr/bin/sftdyn,$SFTDYN," "$R/lib/systemd/system/$u" >"$T/units/$u"
+	sed -e "s,/usr/bin/sftdyn-tls,$TLS_BIN," -e "s,/usr/bin/sftdyn,$SFTDYN," \
+	    "$R/lib/systemd/system/$u" >"$T/units/$u"
 done
 (cd "$T/units" && MANPATH="$R/usr/share/man" systemd-analyze verify \
     sftdyn.socket sftdyn@.service sftdyn-tls.socket sftdyn-tls@.service \
