@@ -93,6 +93,7 @@ install: all
 	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSCONFDIR)/sftdyn
 	install -m 755 sftdyn sftdyn-tls $(DESTDIR)$(BINDIR)/
 	install -m 644 man/sftdyn.8 $(DESTDIR)$(MANDIR)/man8/sftdyn.8
+	ln -sf sftdyn.8 $(DESTDIR)$(MANDIR)/man8/sftdyn-tls.8
 	install -m 644 man/sftdyn.conf.5 $(DESTDIR)$(MANDIR)/man5/sftdyn.conf.5
 	for f in $(UNITS_SHIPPED); do \
 		$(BINPATH_SED) $$f >$(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/} && \
@@ -110,6 +111,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sftdyn $(DESTDIR)$(BINDIR)/sftdyn-tls \
 	    $(DESTDIR)$(MANDIR)/man8/sftdyn.8 \
+	    $(DESTDIR)$(MANDIR)/man8/sftdyn-tls.8 \
 	    $(DESTDIR)$(MANDIR)/man5/sftdyn.conf.5
 	for f in $(UNITS_SHIPPED); do \
 		rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/}; done
@@ -148,7 +150,15 @@ fuzz: build/fuzz-http build/fuzz-proxy build/fuzz-dyndns2
 	build/fuzz-proxy -max_total_time=$(FUZZ_SECONDS) -max_len=600 build/corpus-proxy
 	build/fuzz-dyndns2 -max_total_time=$(FUZZ_SECONDS) -max_len=9000 build/corpus-dyndns2
 
+# The Debian package, built from a copy of the tracked files in build/deb.
+deb: deps
+	rm -rf build/deb
+	mkdir -p build/deb/src
+	git ls-files -z | xargs -0 cp --parents -t build/deb/src
+	cd build/deb/src && dpkg-buildpackage -us -uc -b
+	@ls build/deb/*.deb
+
 clean:
 	rm -rf build sftdyn sftdyn-tls
 
-.PHONY: all bench check clean deps demo fuzz install uninstall FORCE
+.PHONY: all bench check clean deb deps demo fuzz install uninstall FORCE
