@@ -337,7 +337,7 @@ receive(struct conn *conn, const struct options *o, struct conf *c,
 			log_warn("peer=%s: missing or malformed PROXY header",
 			    peer->text);
 	}
-	if (st == ST_OK && o->tls && (!conf_ok || secure_start(conn, c) != 0))
+	if (st == ST_OK && o->tls && (!conf_ok || secure_start(conn) != 0))
 		st = 0;
 	if (st == ST_OK)
 		st = http_read_head(conn, req);
@@ -372,6 +372,10 @@ serve(const struct options *o)
 	deadline_in(PARSE_BUDGET);
 	if ((conf_ok = load_conf(&c, o, 0) == 0))
 		deadline_limit(timeout = c.timeout);
+	if (o->tls && conf_ok)
+		secure_prepare(&c);
+	if (confine(conf_ok ? &c : NULL) != 0)
+		conf_ok = 0;
 	out.status = receive(&conn, o, &c, conf_ok, &peer, &req);
 	if (out.status == 0) {
 		log_info("peer=%s: no request answered",

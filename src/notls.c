@@ -9,10 +9,16 @@
 const int secure_linked = 0;
 
 int
-secure_start(struct conn *conn, const struct conf *c)
+secure_prepare(const struct conf *c)
+{
+	(void)c;
+	return -1;
+}
+
+int
+secure_start(struct conn *conn)
 {
 	(void)conn;
-	(void)c;
 	return -1;
 }
 

@@ -37,6 +37,7 @@ const struct setting settings[] = {
 	    .def = "false" },
 	{ "allow-myip", TOP(allow_myip), .kind = SET_BOOL, .def = "true" },
 	{ "verify-dns", TOP(verify_dns), .kind = SET_BOOL, .def = "false" },
+	{ "seccomp", TOP(seccomp), .kind = SET_BOOL, .def = "false" },
 	{ "cert", TLS(tls_cert), .kind = SET_PATH, .access = R_OK },
 	{ "key", TLS(tls_key), .kind = SET_PATH, .access = R_OK },
 	{ "key", CLIENT(key), .kind = SET_STR, .check = valid_key_why,

@@ -96,6 +96,7 @@ struct conf {
 	int		 proxy_protocol;
 	int		 allow_myip;
 	int		 verify_dns;	/* a matching state asks the primary */
+	int		 seccomp;	/* confine() adds a system call filter */
 	char		*tls_cert;
 	char		*tls_key;
 	struct client	*clients;
@@ -243,6 +244,9 @@ int	conf_load(struct conf *, const char *, int);
 void	conf_free(struct conf *);
 const struct client *conf_client_find(const struct conf *, const char *);
 
+/* confine.c */
+int	confine(const struct conf *);
+
 /* conn.c */
 void	conn_init(struct conn *);
 int	conn_fill(struct conn *);
@@ -327,7 +331,8 @@ void	state_save(const struct conf *, const char *, const struct addr *,
  * libcrypto.
  */
 extern const int secure_linked;
-int	secure_start(struct conn *, const struct conf *);
+int	secure_prepare(const struct conf *);
+int	secure_start(struct conn *);
 ssize_t	secure_read(struct conn *, void *, size_t);
 int	secure_write(struct conn *, const void *, size_t);
 void	secure_close(struct conn *);

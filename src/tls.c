@@ -66,17 +66,29 @@ out:
 }
 
 /*
- * Wraps the connection in TLS and completes the handshake under the
+ * Loads the keypair and sets up the server context, before the handler
+ * confines itself: the files need not stay readable.  Returns 0, or -1
+ * (logged).
+ */
+int
+secure_prepare(const struct conf *c)
+{
+	return (server = secure_server(c)) != NULL ? 0 : -1;
+}
+
+/*
+ * Wraps the connection in TLS (secure_prepare() done) and completes the
+ * handshake under the
  * connection's deadline.  Returns 0, or -1 (logged): then nothing may be
  * written to the connection.
  */
 int
-secure_start(struct conn *conn, const struct conf *c)
+secure_start(struct conn *conn)
 {
 	struct tls *cctx = NULL;
 	int rv;
 
-	if ((server = secure_server(c)) == NULL)
+	if (server == NULL)
 		return -1;
 	/* libssl retries reads on EINTR: wait in poll(), where the deadline
 	 * interrupts */
