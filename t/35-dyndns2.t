@@ -8,8 +8,10 @@
 start_named
 ok $? "named runs on port $NSPORT"
 mkdir -p "$T/bin"
-printf '#!/bin/sh\necho run >>"%s"\nexec /usr/bin/nsupdate "$@"\n' \
-    "$T/runs" >"$T/bin/nsupdate"
+# the wrapper is confined with the handler: it says "nsupdate-run" on its
+# output, which the handler logs
+printf '#!/bin/sh\necho nsupdate-run >&2\nexec /usr/bin/nsupdate "$@"\n' \
+    >"$T/bin/nsupdate"
 chmod +x "$T/bin/nsupdate"
 TIMEOUT=3 write_conf "nsupdate = \"$T/bin/nsupdate\"
 client \"nomyip\" {
@@ -21,7 +23,7 @@ start_sftdyn 127.0.0.1
 ok $? "sftdyn listens at 127.0.0.1:$PORT"
 
 PW_A="host=a.$ZONE,key=secret-a"
-runs() { [ -f "$T/runs" ] && wc -l <"$T/runs" || echo 0; }
+runs() { grep -c 'nsupdate: nsupdate-run' "$T/sftdyn.log"; }
 # dyn QUERY [curl options]: "STATUS BODY" of /nic/update?QUERY as client a
 dyn() {
 	local q=$1

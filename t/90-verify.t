@@ -56,6 +56,7 @@ ok $? "the secondary (conf/named-secondary.conf) serves the zone on port $SECPOR
 frontend() {
 	cat >"$T/$1.conf" <<-EOF
 	timeout = 2
+	seccomp = true
 	nsserver = "127.0.0.1"
 	nsport = ${FE_PORT:-$NSPORT}
 	nskeyfile = "primary/tsig.key"

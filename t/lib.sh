@@ -164,11 +164,13 @@ serial() {
 # --- sftdyn ----------------------------------------------------------
 
 # write_conf [EXTRA]: a configuration with clients a, b and c that update
-# through the session key (nsupdate -l), plus EXTRA lines.
+# through the session key (nsupdate -l), plus EXTRA lines; confined with
+# seccomp as well, so that every test runs under the system call filter.
 write_conf() {
 	cat >"$T/conf" <<-EOF
 	ttl = 30
 	timeout = ${TIMEOUT:-5}
+	seccomp = true
 	nskeyfile = "named/session.key"
 	nsport = $NSPORT
 	statedir = "state"
