@@ -1,0 +1,87 @@
+#!/bin/bash
+# A slowloris against the shipped xinetd stanza: 300 stalled connections
+# from 32 source addresses, reopened as the server closes them (after the
+# request deadline, 3 s here, 10 s by default).  Through two rounds of
+# that, a legitimate client must be served within 2 s every time; the
+# handlers stay within the stanza's limits; their memory is measured as
+# PSS (the static binary's pages are shared between them).
+# sftdyn.socket carries the same numbers (MaxConnections=,
+# MaxConnectionsPerSource=); systemd-socket-activate, the only socket
+# activation that runs here without systemd as PID 1, has no such limits,
+# so they are tested with xinetd alone.
+. "$(dirname "$0")/lib.sh"
+
+start_named
+TIMEOUT=3 write_conf
+P=$(free_port)
+sed -e "s,^\tport\t\t= 8080,\tport\t\t= $P\n\tbind\t\t= 127.0.0.1," \
+    -e "s,/usr/local/bin/sftdyn,$SFTDYN," -e "s,/etc/sftdyn/conf,-c $T/conf," \
+    -e "s,= bind,= root," "$TOP/units/xinetd" >"$T/xinetd.conf"
+INSTANCES=$(awk '$1 == "instances" { print $3 }' "$T/xinetd.conf")
+PER_SOURCE=$(awk '$1 == "per_source" { print $3 }' "$T/xinetd.conf")
+xinetd -dontfork -f "$T/xinetd.conf" -pidfile "$T/xinetd.pid" \
+    >"$T/xinetd.log" 2>&1 &
+XINETD=$!
+PIDS="$PIDS $XINETD"
+wait_for 10 perl -MIO::Socket::IP -e \
+    'IO::Socket::IP->new(PeerHost => "127.0.0.1", PeerPort => $ARGV[0])
+     or exit 1' "$P"
+ok $? "xinetd (instances $INSTANCES, per_source $PER_SOURCE) on $P"
+PORT=$P
+
+handlers() { pgrep -P "$XINETD" | wc -l; }
+# the attacker's status: connections held, and closed by the deadline
+held() { [ "$(awk '{ print $1 }' "$T/held" 2>/dev/null || echo 0)" -ge "$1" ]; }
+
+perl "$TOP/t/lib/slowloris.pl" 127.0.0.1 "$P" 300 32 "$T/held" \
+    2>"$T/slowloris.err" &
+PIDS="$PIDS $!"
+# what the limits let the attacker hold: per_source from each address
+want=$((32 * PER_SOURCE < INSTANCES ? 32 * PER_SOURCE : INSTANCES))
+wait_for 30 held "$want"
+ok $? "the attacker holds $(awk '{ print $1 }' "$T/held") stalled connections (the limits allow $want)"
+
+# clients from 127.0.0.2 to .9, one after the other, for two rounds of
+# stalled handlers timing out and the attacker reconnecting
+until=$(($(now_ms) + 7000))
+n=0 failed=0 slowest=0
+while [ "$(now_ms)" -lt "$until" ]; do
+	src=127.0.0.$((n % 8 + 2))
+	start=$(now_ms)
+	r=$(get "/host=a.$ZONE,key=secret-a" --interface "$src" --max-time 10)
+	took=$(($(now_ms) - start))
+	case "$r" in "200 OK"|"200 UPTODATE") ;; *) failed=$((failed + 1)) ;; esac
+	[ "$took" -gt "$slowest" ] && slowest=$took
+	n=$((n + 1))
+	last=$src
+done
+is "$failed" 0 "$n requests through 7 s of the flood: every one answered"
+[ "$slowest" -lt 2000 ]
+ok $? "each within 2 s (the slowest took $slowest ms)"
+timed_out=$(awk '{ print $2 }' "$T/held")
+[ "$timed_out" -ge "$want" ]
+ok $? "meanwhile $timed_out stalled connections met the deadline and came back"
+is "$(rr a.$ZONE A)" "$last" "DNS holds the last client's address"
+
+n=$(handlers)
+[ "$n" -le "$INSTANCES" ]
+ok $? "$n handlers, within instances = $INSTANCES"
+worst=$(ss -Htn state established "( sport = :$P )" |
+    awk '{ sub(/:[0-9]+$/, "", $4); print $4 }' | sort | uniq -c |
+    sort -rn | awk 'NR == 1 { print $1 }')
+[ "${worst:-0}" -le "$PER_SOURCE" ]
+ok $? "at most $PER_SOURCE connections from one address (saw ${worst:-0})"
+
+# the memory of a stalled handler: PSS, averaged over all of them
+pss=0
+k=0
+for pid in $(pgrep -P "$XINETD"); do
+	v=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null)
+	[ -n "$v" ] || continue
+	pss=$((pss + v))
+	k=$((k + 1))
+done
+[ "$k" -gt 0 ] && [ $((pss / k)) -lt 1024 ]
+ok $? "a stalled handler's PSS: $((pss / (k ? k : 1))) KiB (of $k); all of them: $((pss / 1024)) MiB"
+
+done_testing
