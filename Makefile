@@ -136,19 +136,32 @@ build/bench/load: bench/load.c | build
 bench: deps all $(BENCH)
 	bash bench/bench.sh
 
-# libFuzzer on the parsers of what clients send; FUZZ_SECONDS each.
+# libFuzzer on everything that reads outside input, FUZZ_SECONDS each,
+# from the seeds in t/fuzz/corpus; new inputs go to build/corpus-NAME.
 FUZZ_SECONDS	?= 60
+FUZZERS		= http proxy dyndns2 conf index state verify
 FUZZ_SRCS	= $(filter-out src/main.c src/tls.c,$(SRCS))
+FUZZ_CC		= clang $(CPPFLAGS) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined
 
 build/fuzz-%: t/fuzz/%.c $(FUZZ_SRCS) src/sftdyn.h | build
-	clang $(CPPFLAGS) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -o $@ $< $(FUZZ_SRCS) -lconfuse -lcdb
+	$(FUZZ_CC) -o $@ $< $(FUZZ_SRCS) -lconfuse -lcdb
 
-fuzz: build/fuzz-http build/fuzz-proxy build/fuzz-dyndns2
-	mkdir -p build/corpus-http build/corpus-proxy build/corpus-dyndns2
-	build/fuzz-http -max_total_time=$(FUZZ_SECONDS) -max_len=9000 build/corpus-http
-	build/fuzz-proxy -max_total_time=$(FUZZ_SECONDS) -max_len=600 build/corpus-proxy
-	build/fuzz-dyndns2 -max_total_time=$(FUZZ_SECONDS) -max_len=9000 build/corpus-dyndns2
+# this one includes src/verify.c itself, for its static parser
+build/fuzz-verify: t/fuzz/verify.c $(FUZZ_SRCS) src/sftdyn.h | build
+	$(FUZZ_CC) -o $@ $< $(filter-out src/verify.c,$(FUZZ_SRCS)) -lconfuse -lcdb
+
+fuzz-deps:
+	@sh t/deps.sh fuzz
+
+fuzz: fuzz-deps
+	$(MAKE) $(FUZZERS:%=build/fuzz-%)
+	for f in $(FUZZERS); do \
+		mkdir -p build/corpus-$$f && \
+		build/fuzz-$$f -max_total_time=$(FUZZ_SECONDS) -max_len=9000 \
+		    -print_final_stats=1 build/corpus-$$f t/fuzz/corpus/$$f \
+		    >build/fuzz-$$f.log 2>&1 || { tail -n 30 build/fuzz-$$f.log; exit 1; }; \
+		printf '%-8s %s\n' $$f "$$(grep -h 'stat::number_of_executed_units' build/fuzz-$$f.log)"; \
+	done
 
 # The Debian package, built from a copy of the tracked files in build/deb.
 deb: deps
@@ -161,4 +174,4 @@ deb: deps
 clean:
 	rm -rf build sftdyn sftdyn-tls
 
-.PHONY: all bench check clean deb deps demo fuzz install uninstall FORCE
+.PHONY: all bench check clean deb deps demo fuzz fuzz-deps install uninstall FORCE

@@ -666,7 +666,8 @@ conf_load_once(struct conf *c, const char *path)
 /*
  * Parses and checks the configuration file at path.  Errors go to stderr
  * as FILE:LINE: message when to_stderr is set, else to the log.  Returns
- * 0, or -1 when the configuration has any error.
+ * 0, or -1 when the configuration has any error; either way c is freed
+ * with conf_free().
  */
 int
 conf_load(struct conf *c, const char *path, int to_stderr)

@@ -103,7 +103,10 @@ state_lock(const struct conf *c, const char *host)
 	return fd;
 }
 
-/* Reads the one line of a state file; returns 0, or -1 (logged). */
+/*
+ * Reads the one line of a state file: one LF, at the end, and no NUL
+ * that would hide bytes after it.  Returns 0, or -1 (logged).
+ */
 static int
 state_read(const char *path, char line[STATE_LINE_MAX])
 {
@@ -115,7 +118,7 @@ state_read(const char *path, char line[STATE_LINE_MAX])
 	n = read(fd, line, STATE_LINE_MAX - 1);
 	close(fd);
 	if (n <= 0 || line[n - 1] != '\n' || memchr(line, '\n', (size_t)n) !=
-	    line + n - 1) {
+	    line + n - 1 || memchr(line, '\0', (size_t)n) != NULL) {
 		log_err("state: %s: corrupt, ignored", path);
 		return -1;
 	}

@@ -68,6 +68,10 @@ printf 'garbage\n' >"$T/state/c.$ZONE.A"
 is "$(get $KEY --interface 127.0.0.3)" "200 OK" "corrupt state: the update runs"
 is "$(state c.$ZONE A)" "127.0.0.3" "corrupt state replaced"
 settle c.$ZONE
+perl -pi -e 's/\n/\0junk\n/' "$T/state/c.$ZONE.A"
+is "$(get $KEY --interface 127.0.0.3)" "200 OK" \
+    "a valid line, then a NUL and more: the update runs (found by fuzzing)"
+settle c.$ZONE
 printf '127.0.0.3' >"$T/state/c.$ZONE.A"
 is "$(get $KEY --interface 127.0.0.3)" "200 OK" "truncated state: the update runs"
 settle c.$ZONE

@@ -12,6 +12,8 @@ PACKAGES="gcc make pkg-config libc6-dev libconfuse-dev libtls-dev libssl-dev
 	xinetd stunnel4 ucspi-tcp nginx-light mandoc man-db util-linux
 	wget libio-socket-ssl-perl libconfuse2 libgnutls30
 	dpkg-dev debhelper lintian"
+# `t/deps.sh fuzz`: what make fuzz needs as well (libFuzzer)
+[ "${1:-}" = fuzz ] && PACKAGES="$PACKAGES clang libclang-rt-dev"
 
 missing=
 for p in $PACKAGES; do
