@@ -72,6 +72,12 @@ worst=$(ss -Htn state established "( sport = :$P )" |
 [ "${worst:-0}" -le "$PER_SOURCE" ]
 ok $? "at most $PER_SOURCE connections from one address (saw ${worst:-0})"
 
+# a stalled handler, live: confined before it read its request
+h=$(pgrep -P "$XINETD" | head -n 1)
+st=$(cat "/proc/$h/status" 2>/dev/null)
+like "$st" 'NoNewPrivs:[[:space:]]+1' "a stalled handler has no new privileges"
+like "$st" 'Seccomp:[[:space:]]+2' "and its seccomp filter (seccomp = true)"
+
 # the memory of a stalled handler: PSS, averaged over all of them
 pss=0
 k=0
