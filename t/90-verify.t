@@ -48,7 +48,8 @@ named -g -n 1 -c "$S/named.conf" >"$S/named.log" 2>&1 &
 PIDS="$PIDS $!"
 # on2 NAME TYPE: the record set as the secondary serves it
 on2() { dig +short +norec +time=2 +tries=1 -p "$SECPORT" @127.0.0.1 "$1" "$2"; }
-wait_for 10 test -n "$(on2 $ZONE SOA)"
+has_zone() { [ -n "$(on2 $ZONE SOA)" ]; }
+wait_for 10 has_zone
 ok $? "the secondary (conf/named-secondary.conf) serves the zone on port $SECPORT"
 
 # frontend NAME [EXTRA]: the configuration of one front-end, its own
