@@ -34,6 +34,8 @@ static struct {
 	int		 to_stderr;
 	int		 errors;
 	int		 timed_out;
+	int		 too_large;	/* over PARSE_BYTES_MAX, not parsed */
+	off_t		 bytes;		/* in the files opened so far */
 	int		*fds;		/* one per source, open while parsing */
 	unsigned int	 proxies_seen;	/* trusted-proxies elements checked */
 	struct place	*places;	/* one per client section */
@@ -129,7 +131,8 @@ conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 
 /*
  * Opens a file of the configuration and records it with the stamp of
- * what is about to be read.  Returns the fd, or -1 with errno set.
+ * what is about to be read.  A connection (not -t) parses no more than
+ * PARSE_BYTES_MAX in all: EFBIG.  Returns the fd, or -1 with errno set.
  */
 static int
 source_open(const char *path)
@@ -151,6 +154,12 @@ source_open(const char *path)
 		return -1;
 	if (!S_ISREG(st.st_mode)) {
 		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		return -1;
+	}
+	parse.bytes += st.st_size;
+	if (!parse.to_stderr && parse.bytes > PARSE_BYTES_MAX) {
+		parse.too_large = 1;
+		errno = EFBIG;
 		return -1;
 	}
 	return fd;
@@ -640,6 +649,8 @@ conf_load_once(struct conf *c, const char *path)
 	parse.dir = dirname(dircopy);
 	parse.errors = 0;
 	parse.timed_out = 0;
+	parse.too_large = 0;
+	parse.bytes = 0;
 	parse.proxies_seen = 0;
 	if ((fd = source_open(c->path)) == -1)
 		conf_error(c->path, 0, "%s", open_error(errno));
@@ -658,6 +669,11 @@ conf_load_once(struct conf *c, const char *path)
 		log_err("configuration: parsing %s took longer than %d s; "
 		    "run sftdyn -t %s to compile its client index", c->path,
 		    PARSE_BUDGET, c->path);
+	if (parse.too_large)
+		log_err("configuration: %s and its includes are over %d KiB, "
+		    "more than a connection parses; run sftdyn -t %s to "
+		    "compile its client index", c->path, PARSE_BYTES_MAX / 1024,
+		    c->path);
 	if (changed)
 		return 1;
 	return rc == CFG_SUCCESS && parse.errors == 0 ? 0 : -1;

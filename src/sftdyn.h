@@ -18,6 +18,7 @@
 #define DEFAULT_CONF		"/etc/sftdyn/conf"
 #define DEFAULT_TIMEOUT		10	/* seconds, until the configuration says */
 #define PARSE_BUDGET		5	/* seconds a connection may parse for */
+#define PARSE_BYTES_MAX		(512 * 1024)	/* bytes it may parse */
 
 #define HEAD_MAX		8192	/* request line + headers + empty line */
 #define TARGET_MAX		2048	/* request-target, leading '/' included */
