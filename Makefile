@@ -29,6 +29,15 @@ LIBS		= $(shell pkg-config --libs libconfuse libtls libcdb)
 STATIC		= -static -Wl,--no-warnings
 PLAIN_LIBS	= $(shell pkg-config --libs --static libconfuse libcdb)
 TLS_LIBS	= $(shell pkg-config --libs --static libconfuse libtls libcdb)
+# make LIBRESSL=/opt/libressl: sftdyn-tls with LibreSSL's own libtls,
+# libssl and libcrypto (a static build installed there) instead of
+# Debian's libtls on OpenSSL 3, whose start-up costs most of a TLS
+# connection (README, Performance).
+ifneq ($(LIBRESSL),)
+TLS_LIBS	= $(LIBRESSL)/lib/libtls.a $(LIBRESSL)/lib/libssl.a \
+		  $(LIBRESSL)/lib/libcrypto.a $(PLAIN_LIBS) -lpthread
+build/tls.o: CPPFLAGS += -I$(LIBRESSL)/include
+endif
 
 SRCS		= $(wildcard src/*.c)
 OBJS		= $(SRCS:src/%.c=build/%.o)
@@ -117,11 +126,16 @@ uninstall:
 		rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$${f##*/}; done
 	rm -rf $(DESTDIR)$(DOCDIR)
 
-BENCH		= build/bench/runner build/bench/ref build/bench/ref-tls \
-		  build/bench/load
+BENCH		= build/bench/runner build/bench/runner-tls build/bench/ref \
+		  build/bench/ref-tls build/bench/load
 
+# small and static: a child's peak RSS includes the runner's until exec
 build/bench/runner: bench/runner.c | build
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -o $@ $< $(shell pkg-config --libs libtls)
+	$(CC) $(CFLAGS) $(WARNINGS) -static -o $@ $<
+
+build/bench/runner-tls: bench/runner.c | build
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -DRUNNER_TLS -o $@ $< \
+	    $(shell pkg-config --libs libtls)
 
 build/bench/ref: bench/ref.c | build
 	$(CC) $(CFLAGS) $(WARNINGS) -static -o $@ $<

@@ -41,7 +41,9 @@ conf_with() {
 	perl -e 'for (1 .. $ARGV[0]) {
 		print "client \"c$_\" {\n\tkey = \"key-$_-bench\"\n",
 		    "\thost = \"h$_.dyn.test\"\n}\n" }' "$n" >"$T/clients-$n"
-	"$SD" -t "$f" >/dev/null || exit 1
+	# -t's elapsed seconds, CPU seconds and peak RSS (KiB)
+	/usr/bin/time -f '%e %U %S %M' -o "$T/t-time-$n" "$SD" -t "$f" \
+	    >/dev/null || exit 1
 }
 echo "compiling configurations with 1, 1000, 10000 and 100000 clients" \
     "(libconfuse: about a minute for the last)"
@@ -73,8 +75,8 @@ printf 'GET /key-1-bench HTTP/1.0\r\n\r\n' |
     REMOTE_ADDR=127.0.0.1 "$SD" -q -e -c "$T/conf-verify" |
     grep -q '^UPTODATE$' || { echo "verify-dns did not confirm"; exit 1; }
 
-ROWS=(ref get uptodate verify dyndns2 badkey noindex reftls tls s1 s1000
-	s10000 s100000)
+ROWS=(ref get uptodate verify dyndns2 badkey noindex reftls tlsdirect tls
+	s1 s1000 s10000 s100000)
 BASIC="Authorization: Basic $(printf 'c1:key-1-bench' | base64)"
 declare -A CMD=(
 	[ref]="$B/ref"
@@ -85,6 +87,7 @@ declare -A CMD=(
 	[badkey]="-p /nope -- $SD $T/conf-1"
 	[noindex]="-p /key-1-bench -- $SD $T/conf-noindex"
 	[reftls]="-t $T/pki/ca.pem -- $B/ref-tls $T/pki/fullchain.pem $T/pki/leaf.key"
+	[tlsdirect]="-t $T/pki/ca.pem -p /key-1-bench -- $SD-tls --tls $T/conf-1"
 	[tls]="-t $T/pki/ca.pem -p /key-1-bench -- $SD --tls $T/conf-1"
 	[s1]="-p /key-1-bench -- $SD $T/conf-1"
 	[s1000]="-p /key-1-bench -- $SD $T/conf-1000"
@@ -93,15 +96,17 @@ declare -A CMD=(
 )
 declare -A WANT=([ref]=200 [get]=200 [uptodate]=200 [verify]=200
 	[dyndns2]=200 [badkey]=403
-	[noindex]=200 [reftls]=200 [tls]=200 [s1]=200 [s1000]=200
+	[noindex]=200 [reftls]=200 [tlsdirect]=200 [tls]=200 [s1]=200 [s1000]=200
 	[s10000]=200 [s100000]=200)
 echo "measuring per-connection CPU: $ROUNDS rounds x $RUNS runs of each"
 for r in $(seq "$ROUNDS"); do
 	for row in "${ROWS[@]}"; do
 		hdr=()
 		[ "$row" = dyndns2 ] && hdr=(-H "$BASIC")
+		runner=$B/runner
+		case "${CMD[$row]}" in -t*) runner=$B/runner-tls ;; esac
 		# shellcheck disable=SC2086
-		out=$("$B/runner" -n "$RUNS" "${hdr[@]}" ${CMD[$row]}) || exit 1
+		out=$("$runner" -n "$RUNS" "${hdr[@]}" ${CMD[$row]}) || exit 1
 		set -- $out
 		case "$5 $6" in
 		"HTTP/1.1 ${WANT[$row]}") ;;
@@ -224,8 +229,20 @@ row "sftdyn UPTODATE, no index (1 client parsed)" "${CPU[noindex]}" "${CPU[ref]}
     "rss ${RSS[noindex]} KiB"
 row "reference: libtls handshake, fixed 200" "${CPU[reftls]}" "${CPU[reftls]}" us - \
     "rss ${RSS[reftls]} KiB"
-row "sftdyn --tls UPTODATE, full handshake" "${CPU[tls]}" "${CPU[reftls]}" us 1.5 \
+row "sftdyn-tls --tls UPTODATE, full handshake" "${CPU[tlsdirect]}" "${CPU[reftls]}" us 1.5 \
+    "rss ${RSS[tlsdirect]} KiB"
+row "  the same, against plain UPTODATE" "${CPU[tlsdirect]}" "${CPU[uptodate]}" us 1.5
+row "sftdyn --tls (runs sftdyn-tls), UPTODATE" "${CPU[tls]}" "${CPU[reftls]}" us - \
     "rss ${RSS[tls]} KiB"
+echo
+echo "sftdyn -t, compiling the client index (elapsed, CPU, peak RSS)"
+for n in 1000 10000 ${BENCH_MAX_CLIENTS:-100000}; do
+	read -r el us sy kb <"$T/t-time-$n"
+	printf '  %-44s %9s s   cpu %s s   rss %s MiB   %-20s %s\n' "$n clients" "$el" \
+	    "$(awk -v u="$us" -v s="$sy" 'BEGIN { printf "%.2f", u + s }')" \
+	    "$((kb / 1024))" "<= 5 s, 200 MiB" \
+	    "$(awk -v e="$el" -v k="$kb" 'BEGIN { print (e <= 5 && k <= 204800 ? "ok" : "MISSED") }')"
+done
 echo
 echo "configuration scaling (UPTODATE, client index)"
 row "1 client" "${CPU[s1]}" "${CPU[s1]}" us -
