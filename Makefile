@@ -17,9 +17,21 @@ WARNINGS	= -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 ifeq ($(WERROR),1)
 WARNINGS	+= -Werror
 endif
+# libconfuse: built by t/libconfuse.sh (make deps) with the patch in
+# patches/ that makes parsing n clients linear instead of quadratic, or
+# the system's when that build is not there.  Every object and program
+# must use the same one: the patch grows cfg_opt_t.
+CONFUSE_DIR	?= build/libconfuse
+ifneq ($(wildcard $(CONFUSE_DIR)/lib/libconfuse.a),)
+CONFUSE_CFLAGS	= -I$(CONFUSE_DIR)/include
+CONFUSE_LIBS	= $(CONFUSE_DIR)/lib/libconfuse.a
+else
+CONFUSE_CFLAGS	= $(shell pkg-config --cflags libconfuse)
+CONFUSE_LIBS	= $(shell pkg-config --libs --static libconfuse)
+endif
 CPPFLAGS	+= -D_GNU_SOURCE -DSFTDYN_VERSION=\"$(VERSION)\" \
-		   $(shell pkg-config --cflags libconfuse libtls)
-LIBS		= $(shell pkg-config --libs libconfuse libtls libcdb)
+		   $(CONFUSE_CFLAGS) $(shell pkg-config --cflags libtls)
+LIBS		= $(CONFUSE_LIBS) $(shell pkg-config --libs libtls libcdb)
 # A process starts for every connection: sftdyn is linked statically, as
 # dynamic linking would cost more than the rest of a plain request, and
 # without TLS, which lives in sftdyn-tls (sftdyn --tls runs it).  glibc
@@ -27,8 +39,8 @@ LIBS		= $(shell pkg-config --libs libconfuse libtls libcdb)
 # libconfuse's "~user" expansion and libcrypto's engine loading use them,
 # and sftdyn uses neither.
 STATIC		= -static -Wl,--no-warnings
-PLAIN_LIBS	= $(shell pkg-config --libs --static libconfuse libcdb)
-TLS_LIBS	= $(shell pkg-config --libs --static libconfuse libtls libcdb)
+PLAIN_LIBS	= $(CONFUSE_LIBS) $(shell pkg-config --libs --static libcdb)
+TLS_LIBS	= $(CONFUSE_LIBS) $(shell pkg-config --libs --static libtls libcdb)
 # make LIBRESSL=/opt/libressl: sftdyn-tls with LibreSSL's own libtls,
 # libssl and libcrypto (a static build installed there) instead of
 # Debian's libtls on OpenSSL 3, whose start-up costs most of a TLS
@@ -75,9 +87,11 @@ build/asan/sftdyn: $(filter-out src/notls.c,$(SRCS)) src/sftdyn.h build/flags | 
 build:
 	mkdir -p build/t build/asan build/bench
 
-# Debian packages that building, testing and the demo use.
+# Debian packages that building, testing and the demo use, and the
+# patched libconfuse (best effort: without it, the system's).
 deps:
 	@sh t/deps.sh
+	@sh t/libconfuse.sh || echo "using the system's libconfuse"
 
 check: deps
 	$(MAKE) WERROR=1 all build/asan/sftdyn $(UNITS)
@@ -158,11 +172,12 @@ FUZZ_SRCS	= $(filter-out src/main.c src/tls.c,$(SRCS))
 FUZZ_CC		= clang $(CPPFLAGS) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined
 
 build/fuzz-%: t/fuzz/%.c $(FUZZ_SRCS) src/sftdyn.h | build
-	$(FUZZ_CC) -o $@ $< $(FUZZ_SRCS) -lconfuse -lcdb
+	$(FUZZ_CC) -o $@ $< $(FUZZ_SRCS) $(CONFUSE_LIBS) -lcdb
 
 # this one includes src/verify.c itself, for its static parser
 build/fuzz-verify: t/fuzz/verify.c $(FUZZ_SRCS) src/sftdyn.h | build
-	$(FUZZ_CC) -o $@ $< $(filter-out src/verify.c,$(FUZZ_SRCS)) -lconfuse -lcdb
+	$(FUZZ_CC) -o $@ $< $(filter-out src/verify.c,$(FUZZ_SRCS)) \
+	    $(CONFUSE_LIBS) -lcdb
 
 fuzz-deps:
 	@sh t/deps.sh fuzz
