@@ -87,7 +87,13 @@ for pid in $(pgrep -P "$XINETD"); do
 	pss=$((pss + v))
 	k=$((k + 1))
 done
-[ "$k" -gt 0 ] && [ $((pss / k)) -lt 1024 ]
-ok $? "a stalled handler's PSS: $((pss / (k ? k : 1))) KiB (of $k); all of them: $((pss / 1024)) MiB"
+msg="a stalled handler's PSS: $((pss / (k ? k : 1))) KiB (of $k); all of them: $((pss / 1024)) MiB"
+case "$SFTDYN" in
+*/asan/*)	# the sanitizers' shadow memory is no handler's
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n # SKIP $msg, under AddressSanitizer" ;;
+*)	[ "$k" -gt 0 ] && [ $((pss / k)) -lt 1024 ]
+	ok $? "$msg" ;;
+esac
 
 done_testing
