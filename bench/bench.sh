@@ -46,7 +46,7 @@ conf_with() {
 	    >/dev/null || exit 1
 }
 echo "compiling configurations with 1, 1000, 10000 and 100000 clients" \
-    "(libconfuse: about a minute for the last)"
+    "(with the stock libconfuse, about a minute for the last)"
 for n in 1 1000 10000 ${BENCH_MAX_CLIENTS:-100000}; do
 	conf_with "$n"
 done
