@@ -97,8 +97,6 @@ valid_key_why(const char *s)
 		if (ch == '#')
 			return "holds '#', which clients never send";
 	}
-	if (dyn_is_update(s - len))
-		return "is a dyndns2 path (/nic/update, /v3/update)";
 	return NULL;
 }
 
