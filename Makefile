@@ -71,21 +71,23 @@ sftdyn-tls: $(TLS_OBJS)
 # Objects depend on the flags they were built with: build/flags changes
 # whenever the compiler or its flags do.
 FLAGS_NOW	= $(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) $(LDFLAGS)
-build/flags: FORCE | build
+build/flags: FORCE | build/.dirs
 	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' >$@
 
-build/%.o: src/%.c src/sftdyn.h build/flags | build
+build/%.o: src/%.c src/sftdyn.h build/flags | build/.dirs
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -c -o $@ $<
 
-build/t/%.t: t/unit/%.c t/unit/tap.h $(LIBOBJS) | build
+build/t/%.t: t/unit/%.c t/unit/tap.h $(LIBOBJS) | build/.dirs
 	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) $(WARNINGS) -o $@ $< $(LIBOBJS) $(LIBS)
 
-build/asan/sftdyn: $(filter-out src/notls.c,$(SRCS)) src/sftdyn.h build/flags | build
+build/asan/sftdyn: $(filter-out src/notls.c,$(SRCS)) src/sftdyn.h build/flags | build/.dirs
 	$(CC) $(CPPFLAGS) -O1 -g $(WARNINGS) $(ASAN) -o $@ \
 	    $(filter-out src/notls.c,$(SRCS)) $(LIBS)
 
-build:
+# (a stamp, not build/ itself, which t/libconfuse.sh may have made)
+build/.dirs:
 	mkdir -p build/t build/asan build/bench
+	touch $@
 
 # Debian packages that building, testing and the demo use, and the
 # patched libconfuse (best effort: without it, the system's).
@@ -144,20 +146,20 @@ BENCH		= build/bench/runner build/bench/runner-tls build/bench/ref \
 		  build/bench/ref-tls build/bench/load
 
 # small and static: a child's peak RSS includes the runner's until exec
-build/bench/runner: bench/runner.c | build
+build/bench/runner: bench/runner.c | build/.dirs
 	$(CC) $(CFLAGS) $(WARNINGS) -static -o $@ $<
 
-build/bench/runner-tls: bench/runner.c | build
+build/bench/runner-tls: bench/runner.c | build/.dirs
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -DRUNNER_TLS -o $@ $< \
 	    $(shell pkg-config --libs libtls)
 
-build/bench/ref: bench/ref.c | build
+build/bench/ref: bench/ref.c | build/.dirs
 	$(CC) $(CFLAGS) $(WARNINGS) -static -o $@ $<
 
-build/bench/ref-tls: bench/ref-tls.c | build
+build/bench/ref-tls: bench/ref-tls.c | build/.dirs
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) $(STATIC) -o $@ $< $(TLS_LIBS)
 
-build/bench/load: bench/load.c | build
+build/bench/load: bench/load.c | build/.dirs
 	$(CC) $(CFLAGS) $(WARNINGS) -pthread -o $@ $<
 
 # Prints the figures; not part of check.
@@ -171,11 +173,11 @@ FUZZERS		= http proxy dyndns2 conf index state verify
 FUZZ_SRCS	= $(filter-out src/main.c src/tls.c,$(SRCS))
 FUZZ_CC		= clang $(CPPFLAGS) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined
 
-build/fuzz-%: t/fuzz/%.c $(FUZZ_SRCS) src/sftdyn.h | build
+build/fuzz-%: t/fuzz/%.c $(FUZZ_SRCS) src/sftdyn.h | build/.dirs
 	$(FUZZ_CC) -o $@ $< $(FUZZ_SRCS) $(CONFUSE_LIBS) -lcdb
 
 # this one includes src/verify.c itself, for its static parser
-build/fuzz-verify: t/fuzz/verify.c $(FUZZ_SRCS) src/sftdyn.h | build
+build/fuzz-verify: t/fuzz/verify.c $(FUZZ_SRCS) src/sftdyn.h | build/.dirs
 	$(FUZZ_CC) -o $@ $< $(filter-out src/verify.c,$(FUZZ_SRCS)) \
 	    $(CONFUSE_LIBS) -lcdb
 
