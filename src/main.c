@@ -222,7 +222,8 @@ find_client(struct conf *c, const struct options *o, const char *key,
 
 /*
  * The secret-URL protocol: the empty key answers the address; a known key
- * brings its host's record to it, or finds it current.
+ * brings its host's record to it, or finds it current.  key NULL: the
+ * configuration did not load, 500 for every key.
  */
 static void
 serve_key(struct outcome *out, struct conf *c, const struct options *o,
@@ -231,6 +232,8 @@ serve_key(struct outcome *out, struct conf *c, const struct options *o,
 	const struct client *cl;
 
 	out->status = ST_ERROR;
+	if (key == NULL)
+		return;		/* the configuration did not load */
 	if (*key == '\0') {
 		out->status = ST_OK;
 		out->body = out->addr.text;
@@ -349,6 +352,26 @@ receive(struct conn *conn, const struct options *o, struct conf *c,
 	return o->tls && conn->tls == NULL ? 0 : st;
 }
 
+/*
+ * Before the request is read, within the parse budget: the configuration,
+ * TLS's keys, then the confinement (SPEC section 7b; README).  Returns
+ * whether the configuration loaded and the handler is confined.
+ */
+static int
+prepare(struct conf *c, const struct options *o)
+{
+	int conf_ok;
+
+	deadline_in(PARSE_BUDGET);
+	if ((conf_ok = load_conf(c, o, 0) == 0))
+		deadline_limit(c->timeout);
+	if (o->tls && conf_ok)
+		secure_prepare(c);
+	if (confine(conf_ok ? c : NULL) != 0)
+		conf_ok = 0;
+	return conf_ok;
+}
+
 /* Serves the one connection; returns the exit status. */
 static int
 serve(const struct options *o)
@@ -369,13 +392,8 @@ serve(const struct options *o)
 	memset(&req, 0, sizeof(req));
 	deadline_start();
 	conn_init(&conn);
-	deadline_in(PARSE_BUDGET);
-	if ((conf_ok = load_conf(&c, o, 0) == 0))
-		deadline_limit(timeout = c.timeout);
-	if (o->tls && conf_ok)
-		secure_prepare(&c);
-	if (confine(conf_ok ? &c : NULL) != 0)
-		conf_ok = 0;
+	if ((conf_ok = prepare(&c, o)))
+		timeout = c.timeout;
 	out.status = receive(&conn, o, &c, conf_ok, &peer, &req);
 	if (out.status == 0) {
 		log_info("peer=%s: no request answered",
@@ -392,10 +410,8 @@ serve(const struct options *o)
 	if (out.status == ST_OK && dyn_is_update(req.key)) {
 		out.dyn = &dyn;
 		serve_dyndns2(&out, &c, o, &req, conf_ok);
-	} else if (out.status == ST_OK && !conf_ok)
-		out.status = ST_ERROR;
-	else if (out.status == ST_OK)
-		serve_key(&out, &c, o, req.key);
+	} else if (out.status == ST_OK)
+		serve_key(&out, &c, o, conf_ok ? req.key : NULL);
 	deadline_in(timeout);
 	http_respond(&conn, req.method, out.status, out.body);
 	conn_finish(&conn, out.status != ST_OK && out.status != ST_ERROR &&
