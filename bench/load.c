@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static struct sockaddr_in sin;
+static struct sockaddr_in addr_in;
 static char request[512];
 static double *lat;
 static int total, next, errors;
@@ -38,7 +38,7 @@ one(void)
 	ssize_t n;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	if (fd == -1 || connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	if (fd == -1 || connect(fd, (struct sockaddr *)&addr_in, sizeof(addr_in)) != 0 ||
 	    write(fd, request, strlen(request)) < 0) {
 		if (fd != -1)
 			close(fd);
@@ -101,9 +101,9 @@ main(int argc, char *argv[])
 	}
 	if (argc - optind != 3 || conc < 1 || conc > 64 || total < 1)
 		errx(1, "usage: load [-c conc] [-n requests] host port path");
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)atoi(argv[optind + 1]));
-	if (inet_pton(AF_INET, argv[optind], &sin.sin_addr) != 1)
+	addr_in.sin_family = AF_INET;
+	addr_in.sin_port = htons((unsigned short)atoi(argv[optind + 1]));
+	if (inet_pton(AF_INET, argv[optind], &addr_in.sin_addr) != 1)
 		errx(1, "bad address");
 	snprintf(request, sizeof(request), "GET %s HTTP/1.1\r\nHost: bench\r\n\r\n",
 	    argv[optind + 2]);
