@@ -298,10 +298,12 @@ index_verify(struct index *ix)
 
 /*
  * Returns 0 when every file the index was made from is as it was, 1 when
- * one changed, -1 when the record is damaged.
+ * one changed, -1 when the record is damaged.  The files become c's
+ * sources, as a parse would make them: confine() lets them be read, for
+ * the parse that a damaged record may still call for.
  */
 static int
-index_fresh(struct index *ix)
+index_fresh(struct index *ix, struct conf *c)
 {
 	const char *val, *end, *path, *stamp;
 	char now[STAMP_MAX];
@@ -311,10 +313,16 @@ index_fresh(struct index *ix)
 		return -1;
 	for (end = val + vlen; val < end;) {
 		if ((path = next_str(&val, end)) == NULL ||
-		    (stamp = next_str(&val, end)) == NULL || path[0] != '/')
+		    (stamp = next_str(&val, end)) == NULL || path[0] != '/' ||
+		    strlen(stamp) >= STAMP_MAX)
 			return -1;
 		if (stamp_path(path, now) != 0 || strcmp(now, stamp) != 0)
 			return 1;
+		c->sources = xrealloc(c->sources, c->nsources + 1,
+		    sizeof(*c->sources));
+		c->sources[c->nsources].path = xstrdup(path);
+		memcpy(c->sources[c->nsources++].stamp, stamp,
+		    strlen(stamp) + 1);
 	}
 	return 0;
 }
@@ -365,7 +373,7 @@ index_load(struct conf *c, const char *path)
 	if (index_meta(ix) != 0)
 		log_err("client index %s is damaged; run sftdyn -t %s", ipath,
 		    c->path);
-	else if ((rc = index_fresh(ix)) == 1)
+	else if ((rc = index_fresh(ix, c)) == 1)
 		log_warn("client index %s is older than the configuration; "
 		    "run sftdyn -t %s", ipath, c->path);
 	else if (rc != 0 || (rc = index_conf(ix, c)) != 0)

@@ -86,6 +86,29 @@ damaged "a truncated index"
 head -c 5000 /dev/urandom >"$T/conf.cdb"
 damaged "random bytes"
 like "$(cat "$T/sftdyn.log")" 'conf.cdb is damaged; run sftdyn -t' "logged"
+# The parse that a damaged index calls for happens after the handler has
+# confined itself: an include outside the configuration's directory must
+# still be readable then.
+mkdir -p "$T/etc" "$T/lib"
+printf 'client "far" {\n\tkey = "secret-far"\n\thost = "far.%s"\n}\n' $ZONE \
+    >"$T/lib/far.conf"
+sed -e "s,\"named/,\"$T/named/," -e "s,^statedir.*,statedir = \"$T/state\"," \
+    -e '/^include/d' "$T/conf" >"$T/etc/conf"
+echo "include(\"$T/lib/far.conf\")" >>"$T/etc/conf"
+"$SFTDYN" -t "$T/etc/conf" >/dev/null
+size=$(stat -c %s "$T/etc/conf.cdb")
+printf '\377\377\377\377\377\377\377\377' |
+    dd of="$T/etc/conf.cdb" bs=1 seek=$((size - 24 - 64)) conv=notrunc 2>/dev/null
+CONF=$T/etc/conf start_sftdyn 127.0.0.1
+mark
+is "$(get /secret-nope --interface 127.0.0.3)" "403 BADKEY" \
+    "a damaged index, an include in another directory: the confined parse reads it"
+like "$(since_mark)" 'is damaged' "(the damage was noticed)"
+is "$(get /secret-far --interface 127.0.0.3)" "200 OK" \
+    "and its client is served"
+stop_sftdyn
+start_sftdyn 127.0.0.1 -- -v
+
 # A configuration broken after -t: the stale index does not paper over it.
 "$SFTDYN" -t "$T/conf" >/dev/null
 echo 'ttl = "x"' >>"$T/conf"
