@@ -274,6 +274,7 @@ serve_dyndns2(struct outcome *out, struct conf *c, const struct options *o,
 	const struct client *cl = NULL;
 	struct dyn *d = out->dyn;
 
+	memset(d, 0, sizeof(*d));	/* no addresses, no names yet */
 	out->status = ST_OK;
 	out->body = d->body;
 	dyn_query_parse(&d->q, req->key);
@@ -304,7 +305,7 @@ log_request(const struct outcome *out, const struct addr *peer,
 {
 	const struct client *cl = out->client;
 
-	if (out->dyn != NULL && out->status != ST_ERROR) {
+	if (out->dyn != NULL) {
 		dyn_log(out->dyn, peer, cl, started);
 		return;
 	}
