@@ -24,7 +24,6 @@ static int
 secure_wait(struct conn *conn, ssize_t want)
 {
 	struct pollfd pfd;
-
 	int n;
 
 	pfd.fd = want == TLS_WANT_POLLIN ? conn->rfd : conn->wfd;
@@ -78,9 +77,8 @@ secure_prepare(const struct conf *c)
 
 /*
  * Wraps the connection in TLS (secure_prepare() done) and completes the
- * handshake under the
- * connection's deadline.  Returns 0, or -1 (logged): then nothing may be
- * written to the connection.
+ * handshake under the connection's deadline.  Returns 0, or -1 (logged):
+ * then nothing may be written to the connection.
  */
 int
 secure_start(struct conn *conn)

@@ -210,6 +210,7 @@ answer_matches(const struct query *q, const unsigned char *m, size_t len)
 static int
 query_target(struct query *q, const struct conf *c)
 {
+	const char *server = c->nsserver ? c->nsserver : "127.0.0.1";
 	struct addrinfo hints, *res;
 	char port[8];
 	int rc;
@@ -217,10 +218,8 @@ query_target(struct query *q, const struct conf *c)
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_DGRAM;
 	snprintf(port, sizeof(port), "%ld", c->nsport);
-	rc = getaddrinfo(c->nsserver ? c->nsserver : "127.0.0.1", port, &hints,
-	    &res);
-	if (rc != 0) {
-		log_err("verify-dns: %s: %s", c->nsserver, gai_strerror(rc));
+	if ((rc = getaddrinfo(server, port, &hints, &res)) != 0) {
+		log_err("verify-dns: %s: %s", server, gai_strerror(rc));
 		return -1;
 	}
 	memcpy(&q->to, res->ai_addr, res->ai_addrlen);
