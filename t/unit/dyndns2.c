@@ -74,57 +74,78 @@ test_query(void)
 	    "names are decoded too");
 }
 
+/* A key's query, allow-myip, and the addresses expected (or "malformed"). */
+static const struct {
+	const char	*key;
+	int		 allow;
+	const char	*want;
+	const char	*what;
+} address_cases[] = {
+	{ "nic/update", 1, "198.51.100.1", "none: the connection's" },
+	{ "nic/update?myip=2001:db8::1,192.0.2.1", 1, "192.0.2.1|2001:db8::1",
+	    "V6,V4: IPv4 first" },
+	{ "nic/update?myip=192.0.2.1&myipv6=2001:db8::2", 1,
+	    "192.0.2.1|2001:db8::2", "myip and myipv6" },
+	{ "nic/update?myip=2001:db8::1&myipv6=2001:db8::2", 1, "2001:db8::2",
+	    "myipv6 replaces myip's IPv6" },
+	{ "nic/update?myipv6=2001:db8::2", 1, "2001:db8::2",
+	    "myipv6 alone: never the connection's" },
+	{ "nic/update?myipv6=&myip6=2001:db8::3", 1, "2001:db8::3",
+	    "an empty myipv6 falls back to myip6" },
+	{ "nic/update?myip=,192.0.2.1,,", 1, "192.0.2.1",
+	    "empty elements ignored" },
+	{ "nic/update?myip=::ffff:192.0.2.1", 1, "192.0.2.1",
+	    "IPv4-mapped is IPv4" },
+	{ "nic/update?myip=192.0.2.1,192.0.2.2", 1, "malformed", "two IPv4" },
+	{ "nic/update?myip=1.2.3.4,::1,5.6.7.8", 1, "malformed", "three" },
+	{ "nic/update?myip=192.0.2.01", 1, "malformed", "leading zero" },
+	{ "nic/update?myip=2001:db8::/64", 1, "malformed", "a prefix" },
+	{ "nic/update?myip=fe80::1%25eth0", 1, "malformed", "a zone" },
+	{ "nic/update?myipv6=192.0.2.1", 1, "malformed", "myipv6 with IPv4" },
+	{ "nic/update?myip=junk&myipv6=junk", 0, "198.51.100.1",
+	    "allow-myip false: nothing is read" },
+};
+
+/* An Authorization value and the credentials expected (or "bad"). */
+static const struct {
+	const char	*value;
+	const char	*want;
+	const char	*what;
+} credential_cases[] = {
+	{ "Basic YTpiOmM=", "a|b:c", "split at the first colon" },
+	{ "bAsIc  YTpiOmM", "a|b:c", "any case, spaces, no padding" },
+	{ "Basic OmI=", "|b", "empty user" },
+	{ "Basic YWI=", "bad", "no colon" },
+	{ "Basic YQBiOmM=", "bad", "a NUL" },
+	{ "Basic YTpi*", "bad", "not base64" },
+	{ "Basic YTpiO", "bad", "a dangling sixth" },
+	{ "Basic YT=pi", "bad", "padding inside" },
+	{ "Basic", "bad", "no token" },
+	{ "Digest YTpi", "bad", "another scheme" },
+	{ "BasicYTpi", "bad", "no space" },
+};
+
+#define NCASES(v)	(sizeof(v) / sizeof(v[0]))
+
 static void
 test_addresses(void)
 {
-	TEST(strcmp(addrs("nic/update", 1), "198.51.100.1") == 0,
-	    "none: the connection's");
-	TEST(strcmp(addrs("nic/update?myip=2001:db8::1,192.0.2.1", 1),
-	    "192.0.2.1|2001:db8::1") == 0, "V6,V4: IPv4 first");
-	TEST(strcmp(addrs("nic/update?myip=192.0.2.1&myipv6=2001:db8::2", 1),
-	    "192.0.2.1|2001:db8::2") == 0, "myip and myipv6");
-	TEST(strcmp(addrs("nic/update?myip=2001:db8::1&myipv6=2001:db8::2", 1),
-	    "2001:db8::2") == 0, "myipv6 replaces myip's IPv6");
-	TEST(strcmp(addrs("nic/update?myipv6=2001:db8::2", 1),
-	    "2001:db8::2") == 0, "myipv6 alone: never the connection's");
-	TEST(strcmp(addrs("nic/update?myipv6=&myip6=2001:db8::3", 1),
-	    "2001:db8::3") == 0, "an empty myipv6 falls back to myip6");
-	TEST(strcmp(addrs("nic/update?myip=,192.0.2.1,,", 1), "192.0.2.1") == 0,
-	    "empty elements ignored");
-	TEST(strcmp(addrs("nic/update?myip=::ffff:192.0.2.1", 1),
-	    "192.0.2.1") == 0, "IPv4-mapped is IPv4");
-	TEST(strcmp(addrs("nic/update?myip=192.0.2.1,192.0.2.2", 1),
-	    "malformed") == 0, "two IPv4");
-	TEST(strcmp(addrs("nic/update?myip=1.2.3.4,::1,5.6.7.8", 1),
-	    "malformed") == 0, "three");
-	TEST(strcmp(addrs("nic/update?myip=192.0.2.01", 1), "malformed") == 0,
-	    "leading zero");
-	TEST(strcmp(addrs("nic/update?myip=2001:db8::/64", 1),
-	    "malformed") == 0, "a prefix");
-	TEST(strcmp(addrs("nic/update?myip=fe80::1%25eth0", 1),
-	    "malformed") == 0, "a zone");
-	TEST(strcmp(addrs("nic/update?myipv6=192.0.2.1", 1), "malformed") == 0,
-	    "myipv6 with IPv4");
-	TEST(strcmp(addrs("nic/update?myip=junk&myipv6=junk", 0),
-	    "198.51.100.1") == 0, "allow-myip false: nothing is read");
+	size_t i;
+
+	for (i = 0; i < NCASES(address_cases); i++)
+		TEST(strcmp(addrs(address_cases[i].key, address_cases[i].allow),
+		    address_cases[i].want) == 0, "%s", address_cases[i].what);
 }
 
 static void
 test_credentials(void)
 {
-	TEST(strcmp(creds("Basic YTpiOmM="), "a|b:c") == 0,
-	    "split at the first colon");
-	TEST(strcmp(creds("bAsIc  YTpiOmM"), "a|b:c") == 0,
-	    "any case, spaces, no padding");
-	TEST(strcmp(creds("Basic OmI="), "|b") == 0, "empty user");
-	TEST(strcmp(creds("Basic YWI="), "bad") == 0, "no colon");
-	TEST(strcmp(creds("Basic YQBiOmM="), "bad") == 0, "a NUL");
-	TEST(strcmp(creds("Basic YTpi*"), "bad") == 0, "not base64");
-	TEST(strcmp(creds("Basic YTpiO"), "bad") == 0, "a dangling sixth");
-	TEST(strcmp(creds("Basic YT=pi"), "bad") == 0, "padding inside");
-	TEST(strcmp(creds("Basic"), "bad") == 0, "no token");
-	TEST(strcmp(creds("Digest YTpi"), "bad") == 0, "another scheme");
-	TEST(strcmp(creds("BasicYTpi"), "bad") == 0, "no space");
+	size_t i;
+
+	for (i = 0; i < NCASES(credential_cases); i++)
+		TEST(strcmp(creds(credential_cases[i].value),
+		    credential_cases[i].want) == 0, "%s",
+		    credential_cases[i].what);
 }
 
 int
