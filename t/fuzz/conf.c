@@ -10,10 +10,9 @@
 #include <unistd.h>
 
 #include "sftdyn.h"
+#include "files.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-static char dir[] = "/tmp/sftdyn-fuzz-conf.XXXXXX";
 
 /* Whether the index holds client cl as the parse made it. */
 static int
@@ -44,20 +43,10 @@ check_index(struct conf *c)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-	static char path[64];
+	const char *path = fuzz_path("conf");
 	struct conf c;
-	FILE *f;
 
-	if (path[0] == '\0') {
-		if (mkdtemp(dir) == NULL)
-			abort();
-		snprintf(path, sizeof(path), "%s/conf", dir);
-		log_init(1, -1);
-	}
-	if ((f = fopen(path, "w")) == NULL)
-		abort();
-	fwrite(data, 1, len, f);
-	fclose(f);
+	fuzz_write(path, data, len);
 	if (conf_load(&c, path, 0) == 0)
 		check_index(&c);
 	conf_free(&c);

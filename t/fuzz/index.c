@@ -8,35 +8,24 @@
 #include <stdlib.h>
 
 #include "sftdyn.h"
+#include "files.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-static char dir[] = "/tmp/sftdyn-fuzz-index.XXXXXX";
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-	static char path[64], cdb[80];
+	static const char conf[] =
+	    "client \"a\" {\n\tkey = \"k\"\n\thost = \"a.example\"\n}\n";
+	static char path[128];
 	const struct client *found;
 	struct conf c;
-	FILE *f;
 
 	if (path[0] == '\0') {
-		if (mkdtemp(dir) == NULL)
-			abort();
-		snprintf(path, sizeof(path), "%s/conf", dir);
-		snprintf(cdb, sizeof(cdb), "%s.cdb", path);
-		if ((f = fopen(path, "w")) == NULL)
-			abort();
-		fputs("client \"a\" {\n\tkey = \"k\"\n\thost = \"a.example\"\n}\n",
-		    f);
-		fclose(f);
-		log_init(1, -1);
+		snprintf(path, sizeof(path), "%s", fuzz_path("conf"));
+		fuzz_write(path, conf, sizeof(conf) - 1);
 	}
-	if ((f = fopen(cdb, "w")) == NULL)
-		abort();
-	fwrite(data, 1, len, f);
-	fclose(f);
+	fuzz_write(fuzz_path("conf.cdb"), data, len);
 	if (index_load(&c, path) == 0) {
 		if (index_client_find(&c, "not the key", &found) == 1)
 			abort();
