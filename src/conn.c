@@ -50,28 +50,6 @@ conn_init(struct conn *conn)
 }
 
 /*
- * Waits until fd has something to read or the phase's deadline passes;
- * what arrived before then is read even when the phase began late.
- * Returns 0, or -1 at the deadline.
- */
-static int
-wait_readable(int fd)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int left, n;
-
-	for (;;) {
-		left = deadline_left();
-		if ((n = poll(&pfd, 1, left)) > 0)
-			return 0;
-		if (n < 0 && errno != EINTR)
-			return 0;	/* let read() tell what is wrong */
-		if (left == 0 || deadline_expired())
-			return -1;
-	}
-}
-
-/*
  * Reads more bytes into the buffer.  Returns how many, 0 at end of input
  * or when the buffer is full, -1 on error or when the deadline passed.
  */
@@ -83,7 +61,7 @@ conn_fill(struct conn *conn)
 
 	if (room == 0)
 		return 0;
-	if (conn->tls == NULL && wait_readable(conn->rfd) != 0)
+	if (conn->tls == NULL && deadline_wait(conn->rfd, POLLIN) != 0)
 		return -1;
 	do {
 		if (conn->tls != NULL)

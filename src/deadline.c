@@ -9,6 +9,8 @@
  */
 #include <sys/time.h>
 
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
@@ -134,4 +136,27 @@ int
 deadline_expired(void)
 {
 	return started != 0 && (expired != 0 || now_ms() >= phase_end);
+}
+
+/*
+ * Waits until fd is ready for events or the current phase ends; what is
+ * ready already counts even when the phase ended.  Returns 0 when ready
+ * (or when poll() failed: the I/O that follows tells why), -1 once the
+ * deadline has passed.
+ */
+int
+deadline_wait(int fd, short events)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int left, n;
+
+	for (;;) {
+		left = deadline_left();
+		if ((n = poll(&pfd, 1, left)) > 0)
+			return 0;
+		if (left == 0 || deadline_expired())
+			return -1;
+		if (n < 0 && errno != EINTR)
+			return 0;
+	}
 }

@@ -264,6 +264,7 @@ void	deadline_from_start(long);
 void	deadline_clear(void);
 int	deadline_left(void);
 int	deadline_expired(void);
+int	deadline_wait(int, short);
 
 /* http.c */
 enum status http_parse_head(struct request *, const char *, size_t);

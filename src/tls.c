@@ -23,15 +23,8 @@ static struct tls *server;
 static int
 secure_wait(struct conn *conn, ssize_t want)
 {
-	struct pollfd pfd;
-	int n;
-
-	pfd.fd = want == TLS_WANT_POLLIN ? conn->rfd : conn->wfd;
-	pfd.events = want == TLS_WANT_POLLIN ? POLLIN : POLLOUT;
-	while ((n = poll(&pfd, 1, deadline_left())) != 1)
-		if ((n == -1 && errno != EINTR) || deadline_expired())
-			return -1;
-	return 0;
+	return want == TLS_WANT_POLLIN ? deadline_wait(conn->rfd, POLLIN) :
+	    deadline_wait(conn->wfd, POLLOUT);
 }
 
 /* A server context with the configured keypair, TLS 1.2 and 1.3 only. */

@@ -228,22 +228,6 @@ query_target(struct query *q, const struct conf *c)
 	return 0;
 }
 
-/* Waits for events on fd until the deadline; 1 ready, 0 not in time. */
-static int
-wait_fd(int fd, short events)
-{
-	struct pollfd pfd = { .fd = fd, .events = events };
-	int left, n;
-
-	while ((left = deadline_left()) != 0) {
-		if ((n = poll(&pfd, 1, left)) > 0)
-			return 1;
-		if (n < 0 && errno != EINTR)
-			return 0;
-	}
-	return 0;
-}
-
 /* The UDP exchange; returns the answer's length, or -1 with *why set. */
 static long
 query_udp(const struct query *q, unsigned char *m, const char **why)
@@ -257,7 +241,7 @@ query_udp(const struct query *q, unsigned char *m, const char **why)
 		*why = "the query could not be sent";
 		n = -1;
 	} else {
-		while (wait_fd(fd, POLLIN)) {
+		while (deadline_wait(fd, POLLIN) == 0) {
 			n = recv(fd, m, DNS_TCP_MAX, 0);
 			if (n < 0 && errno == ECONNREFUSED) {
 				*why = "the primary refused the connection";
@@ -280,7 +264,7 @@ read_full(int fd, unsigned char *p, size_t len)
 	ssize_t n;
 
 	while (len > 0) {
-		if (!wait_fd(fd, POLLIN))
+		if (deadline_wait(fd, POLLIN) != 0)
 			return -1;
 		if ((n = read(fd, p, len)) <= 0) {
 			if (n < 0 && errno == EINTR)
@@ -309,7 +293,7 @@ query_tcp(const struct query *q, unsigned char *m, const char **why)
 	if (fd == -1)
 		return -1;
 	if ((connect(fd, (const struct sockaddr *)&q->to, q->tolen) == 0 ||
-	    (errno == EINPROGRESS && wait_fd(fd, POLLOUT) &&
+	    (errno == EINPROGRESS && deadline_wait(fd, POLLOUT) == 0 &&
 	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) == 0 &&
 	    err == 0)) && write_all(fd, out, q->len + 2) == 0 &&
 	    read_full(fd, len, 2) == 0 && get16(len) >= DNS_HEADER &&
