@@ -6,7 +6,7 @@
  *
  * Landlock: files may be read only in the configuration's directories
  * and the system directories nsupdate needs (/usr, /etc, /dev, /proc,
- * and /run for named's session key); written, created and removed only
+ * /run for named's session key); written, created and removed only
  * in the state directory; executed only if they are nsupdate (and the
  * dynamic loader that runs it) -- or, when nsupdate is set to a script,
  * the system's programs, which a script runs.  A kernel without Landlock
@@ -92,9 +92,8 @@ allow(int ruleset, const char *path, __u64 access, int is_dir)
 }
 
 /*
- * Directories that nsupdate reads from; /lib and /lib64 are links into
- * /usr on most systems, and /run (named's session key) is needed only
- * without nskeyfile.
+ * Directories that nsupdate reads from (/run: named's session key); /lib
+ * and /lib64 are links into /usr on most systems.
  */
 static const char *const system_dirs[] = {
 	"/usr", "/etc", "/dev", "/proc", "/lib", "/lib64", "/run"
@@ -183,9 +182,6 @@ landlock_rules(int rs, const struct conf *c)
 	for (i = 0; i < NSYSTEM_DIRS; i++) {
 		if (i >= 4 && lstat(system_dirs[i], &st) == 0 &&
 		    S_ISLNK(st.st_mode))
-			continue;
-		if (strcmp(system_dirs[i], "/run") == 0 && c != NULL &&
-		    c->nskeyfile != NULL)
 			continue;
 		rc |= allow(rs, system_dirs[i], FS_READ, 1);
 	}

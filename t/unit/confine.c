@@ -84,7 +84,7 @@ confined(struct conf *c, int out)
 	    dash_v[] = "-V";
 	char *sh[] = { shell, dash_c, exit0, NULL };
 	char *ns[] = { c->nsupdate, dash_v, NULL };
-	int r[10], i = 0;
+	int r[11], i = 0;
 
 	snprintf(secret, sizeof(secret), "%s/secret", outside);
 	r[i++] = confine(c);
@@ -101,6 +101,7 @@ confined(struct conf *c, int out)
 	r[i++] = try_exec(ns);
 	r[i++] = syscall(SYS_unshare, 0) == -1 ? errno : 0;
 	r[i++] = status_has("NoNewPrivs:\t1") && status_has("Seccomp:\t2");
+	r[i++] = c->nskeyfile ? try_open(c->nskeyfile, O_RDONLY) : -1;
 	if (write(out, r, sizeof(r)) != sizeof(r))
 		_exit(1);
 	_exit(0);
@@ -111,7 +112,9 @@ main(void)
 {
 	struct conf c;
 	char path[512];
-	int p[2], r[10], st, landlock;
+	int p[2], r[11], st, landlock;
+	char key[] = "/run/sftdyn-confine.XXXXXX";
+	int keyfd;
 	pid_t pid;
 
 	memset(&c, 0, sizeof(c));
@@ -125,6 +128,11 @@ main(void)
 	c.statedir = path_join(dir, "state");
 	c.nsupdate = xstrdup("/usr/bin/nsupdate");
 	c.seccomp = 1;
+	/* a key file in /run, beside named's session key: nsupdate reads it */
+	if ((keyfd = mkstemp(key)) != -1) {
+		close(keyfd);
+		c.nskeyfile = key;
+	}
 	landlock = syscall(SYS_landlock_create_ruleset, NULL, 0,
 	    LANDLOCK_CREATE_RULESET_VERSION) >= 1;
 	log_init(1, 0);
@@ -151,6 +159,12 @@ main(void)
 		TEST(r[5] == EACCES, "nothing can be created beside it");
 		TEST(r[6] == 256 + EACCES, "/bin/sh cannot be executed");
 	}
+	if (c.nskeyfile == NULL)
+		printf("ok %d # SKIP /run is not writable here\n", ++tap_n);
+	else
+		TEST(r[10] == 0, "a key file in /run stays readable");
+	if (c.nskeyfile != NULL)
+		unlink(key);
 	snprintf(path, sizeof(path), "rm -rf %s %s", dir, outside);
 	if (system(path) != 0)
 		return 1;
