@@ -20,11 +20,7 @@ for f in usr/bin/sftdyn usr/bin/sftdyn-tls usr/share/man/man8/sftdyn.8 usr/share
 	ok $? "installed $f"
 done
 is "$(stat -c %a "$R/usr/bin/sftdyn") $(stat -c %a "$R/etc/sftdyn/conf")" "755 640" "modes"
-is "$(grep -h '^Exec' "$R"/lib/systemd/system/* | sort | tr '\n' '|')" \
-    "$(printf '%s\n' "ExecStart=/usr/bin/sftdyn -t /etc/sftdyn/conf" \
-    "ExecStart=/usr/bin/sftdyn /etc/sftdyn/conf" \
-    "ExecStart=/usr/bin/sftdyn-tls --tls /etc/sftdyn/conf" \
-    "ExecStartPre=-/usr/bin/sftdyn -t /etc/sftdyn/conf" | sort | tr '\n' '|')" \
+is "$(unit_execs "$R/lib/systemd/system")" "$(shipped_execs /usr/bin)" \
     "units run the installed binaries, the TLS one directly"
 like "$(cat "$R/usr/share/doc/sftdyn/examples/xinetd")" 'server[[:space:]]+= /usr/bin/sftdyn' \
     "examples name the installed binary"

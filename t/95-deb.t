@@ -66,11 +66,7 @@ grep -q 'rm -rf /var/lib/sftdyn' "$T/control/postrm" &&
 ok $? "purge removes the state and the index"
 
 # the units: paths that match, and systemd's own checks
-is "$(grep -h '^Exec' "$R"/lib/systemd/system/* | sort | tr '\n' '|')" \
-    "$(printf '%s\n' "ExecStart=/usr/sbin/sftdyn -t /etc/sftdyn/conf" \
-    "ExecStart=/usr/sbin/sftdyn /etc/sftdyn/conf" \
-    "ExecStart=/usr/sbin/sftdyn-tls --tls /etc/sftdyn/conf" \
-    "ExecStartPre=-/usr/sbin/sftdyn -t /etc/sftdyn/conf" | sort | tr '\n' '|')" \
+is "$(unit_execs "$R/lib/systemd/system")" "$(shipped_execs /usr/sbin)" \
     "the units start /usr/sbin/sftdyn and /usr/sbin/sftdyn-tls"
 mkdir "$T/units"
 for u in "$R"/lib/systemd/system/*; do

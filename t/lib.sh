@@ -241,6 +241,22 @@ status_of() {
 	head -n 1 | awk '{print $2}'
 }
 
+# --- installed units -------------------------------------------------
+
+# unit_execs DIR: the Exec lines of the units in DIR, sorted, joined by |
+unit_execs() {
+	grep -h '^Exec' "$1"/* | sort | tr '\n' '|'
+}
+
+# shipped_execs BINDIR: what unit_execs must print for units installed
+# with their binaries in BINDIR
+shipped_execs() {
+	printf '%s\n' "ExecStart=$1/sftdyn -t /etc/sftdyn/conf" \
+	    "ExecStart=$1/sftdyn /etc/sftdyn/conf" \
+	    "ExecStart=$1/sftdyn-tls --tls /etc/sftdyn/conf" \
+	    "ExecStartPre=-$1/sftdyn -t /etc/sftdyn/conf" | sort | tr '\n' '|'
+}
+
 # --- TLS -------------------------------------------------------------
 
 # make_certs: $T/pki with a root CA (ca.pem), an intermediate, and a leaf
