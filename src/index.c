@@ -53,13 +53,7 @@ struct index {
 static char *
 index_path(const char *path)
 {
-	char *p;
-
-	if (asprintf(&p, "%s.cdb", path) == -1) {
-		log_err("out of memory");
-		_exit(1);
-	}
-	return p;
+	return xasprintf("%s.cdb", path);
 }
 
 static uint64_t
@@ -203,14 +197,10 @@ index_fill(int fd, const struct conf *c, const struct stat *st)
 int
 index_write(const struct conf *c)
 {
-	char *path = index_path(c->path), *tmp;
+	char *path = index_path(c->path), *tmp = xasprintf("%s.XXXXXX", path);
 	struct stat st;
 	int fd, ok = 0, saved;
 
-	if (asprintf(&tmp, "%s.XXXXXX", path) == -1) {
-		log_err("out of memory");
-		_exit(1);
-	}
 	if (stat(c->path, &st) == 0 &&
 	    (fd = mkostemp(tmp, O_CLOEXEC)) != -1) {
 		ok = index_fill(fd, c, &st) == 0;

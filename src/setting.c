@@ -226,11 +226,13 @@ setting_text(struct strbuf *b, const void *base, const struct setting *s)
 {
 	const struct nets *nets;
 	void *p = setting_ptr(base, s);
+	char num[24];
 	size_t i;
 
 	switch (s->kind) {
 	case SET_INT:
-		strbuf_addf(b, "%ld", *(long *)p);
+		snprintf(num, sizeof(num), "%ld", *(long *)p);
+		strbuf_add(b, num);
 		return;
 	case SET_BOOL:
 		strbuf_add(b, *(int *)p ? "true" : "false");

@@ -35,7 +35,7 @@ static char *
 update_script(const struct conf *c, const struct client *cl,
     const struct addr *a, size_t n)
 {
-	char server[512] = "", rr[2][768] = { "", "" }, *s;
+	char server[512] = "", rr[2][768] = { "", "" };
 	size_t i;
 
 	if (c->nsserver != NULL)
@@ -45,11 +45,7 @@ update_script(const struct conf *c, const struct client *cl,
 		snprintf(rr[i], sizeof(rr[i]), "update delete %s %s\n"
 		    "update add %s %ld %s %s\n", cl->host, addr_type(&a[i]),
 		    cl->host, cl->ttl, addr_type(&a[i]), a[i].text);
-	if (asprintf(&s, "%s%s%ssend\n", server, rr[0], rr[1]) == -1) {
-		log_err("out of memory");
-		_exit(1);
-	}
-	return s;
+	return xasprintf("%s%s%ssend\n", server, rr[0], rr[1]);
 }
 
 /* Fills argv for nsupdate; port holds the text of -p's argument. */

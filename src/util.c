@@ -31,16 +31,21 @@ ct_equal(const char *a, const char *b)
 	return diff == 0;
 }
 
-/* calloc(3) that exits on failure: only used before the answer matters. */
+/* Allocation failed: only used before the answer matters. */
+static void ATTR_NORETURN
+oom(void)
+{
+	log_err("out of memory");
+	_exit(1);
+}
+
 void *
 xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n, size);
 
-	if (p == NULL) {
-		log_err("out of memory");
-		_exit(1);
-	}
+	if (p == NULL)
+		oom();
 	return p;
 }
 
@@ -48,10 +53,8 @@ xcalloc(size_t n, size_t size)
 void *
 xrealloc(void *p, size_t n, size_t size)
 {
-	if ((p = reallocarray(p, n, size)) == NULL) {
-		log_err("out of memory");
-		_exit(1);
-	}
+	if ((p = reallocarray(p, n, size)) == NULL)
+		oom();
 	return p;
 }
 
@@ -60,11 +63,25 @@ xstrdup(const char *s)
 {
 	char *p = strdup(s);
 
-	if (p == NULL) {
-		log_err("out of memory");
-		_exit(1);
-	}
+	if (p == NULL)
+		oom();
 	return p;
+}
+
+/* asprintf(3) that exits on failure; returns the string. */
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	return s;
 }
 
 /* Returns dir/name, or a copy of name when it is absolute or dir is NULL. */
@@ -153,24 +170,6 @@ void
 strbuf_add(struct strbuf *b, const char *s)
 {
 	strbuf_raw(b, s, strlen(s) + 1);
-}
-
-void
-strbuf_addf(struct strbuf *b, const char *fmt, ...)
-{
-	char *s;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		log_err("out of memory");
-		_exit(1);
-	}
-	strbuf_add(b, s);
-	free(s);
 }
 
 /* The next NUL-terminated string of [*p, end), or NULL. */
