@@ -244,22 +244,11 @@ cfg_scope(const cfg_t *cfg)
 static int
 parse_int(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	const char *digits = value + (*value == '-');
-	char *end;
-
-	if (!isdigit((unsigned char)*digits) ||
-	    (digits[0] == '0' && digits[1] != '\0')) {
-		report(cfg, "%s must be a decimal number without leading "
-		    "zeros", opt->name);
-		return -1;
-	}
-	errno = 0;
-	*(long *)result = strtol(value, &end, 10);
-	if (*end != '\0' || errno != 0) {
-		report(cfg, "%s must be a decimal number", opt->name);
-		return -1;
-	}
-	return 0;
+	if (parse_decimal(value, result) == 0)
+		return 0;
+	report(cfg, "%s must be a decimal number without leading zeros",
+	    opt->name);
+	return -1;
 }
 
 static void
@@ -428,7 +417,6 @@ scope_opts(cfg_opt_t *opts, enum setting_scope scope)
 			break;
 		case SET_BOOL:
 			o->type = CFGT_BOOL;
-			o->flags = s->def == NULL ? CFGF_NODEFAULT : CFGF_NONE;
 			o->def.boolean = s->def && strcmp(s->def, "true") == 0;
 			break;
 		case SET_NETS:

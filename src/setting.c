@@ -130,8 +130,11 @@ setting_find(enum setting_scope scope, const char *name)
 	return NULL;
 }
 
-/* Parses a decimal number without leading zeros; returns 0, or -1. */
-static int
+/*
+ * Parses a decimal number without leading zeros, for the configuration
+ * and the index alike: no octal "0300", no "0x12C".  Returns 0, or -1.
+ */
+int
 parse_decimal(const char *text, long *v)
 {
 	const char *digits = text + (*text == '-');

@@ -307,6 +307,7 @@ extern const size_t nsettings;
 void	*setting_ptr(const void *, const struct setting *);
 const struct setting *setting_find(enum setting_scope, const char *);
 int	setting_from_text(void *, const struct setting *, const char *);
+int	parse_decimal(const char *, long *);
 void	settings_encode(struct strbuf *, const void *, enum setting_scope);
 int	settings_decode(void *, enum setting_scope, const char **,
 	    const char *, int);
