@@ -16,14 +16,11 @@ int
 dyn_is_update(const char *key)
 {
 	static const char *const paths[] = { "nic/update", "v3/update" };
-	size_t i, len;
+	size_t i;
 
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		len = strlen(paths[i]);
-		if (strncmp(key, paths[i], len) == 0 &&
-		    (key[len] == '\0' || key[len] == '?'))
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (has_prefix(key, paths[i], "?"))
 			return 1;
-	}
 	return 0;
 }
 

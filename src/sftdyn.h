@@ -346,6 +346,7 @@ void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xasprintf(const char *, ...) ATTR_PRINTF(1, 2);
+int	has_prefix(const char *, const char *, const char *);
 char	*path_join(const char *, const char *);
 char	*path_absolute(const char *);
 int	read_all(int, void *, size_t);

@@ -84,6 +84,19 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
+/*
+ * Whether s starts with the whole of prefix: followed by its end or by
+ * a byte of ends ("/" for a directory, "?" for a query).
+ */
+int
+has_prefix(const char *s, const char *prefix, const char *ends)
+{
+	size_t len = strlen(prefix);
+
+	/* strchr() finds the terminating NUL of ends too */
+	return strncmp(s, prefix, len) == 0 && strchr(ends, s[len]) != NULL;
+}
+
 /* Returns dir/name, or a copy of name when it is absolute or dir is NULL. */
 char *
 path_join(const char *dir, const char *name)
