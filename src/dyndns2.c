@@ -198,17 +198,14 @@ static size_t
 split_list(char *list, char **v, size_t max)
 {
 	size_t n = 0;
-	char *p = list, *comma;
+	char *el;
 
-	for (;;) {
+	while ((el = strsep(&list, ",")) != NULL) {
 		if (n == max)
 			return max + 1;
-		v[n++] = p;
-		if ((comma = strchr(p, ',')) == NULL)
-			return n;
-		*comma = '\0';
-		p = comma + 1;
+		v[n++] = el;
 	}
+	return n;
 }
 
 /* Adds the address text to a if it is one of a family a does not hold. */

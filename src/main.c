@@ -273,6 +273,7 @@ serve_dyndns2(struct outcome *out, struct conf *c, const struct options *o,
 	struct dyn_auth auth;
 	const struct client *cl = NULL;
 	struct dyn *d = out->dyn;
+	int found = 0;
 
 	memset(d, 0, sizeof(*d));	/* no addresses, no names yet */
 	out->status = ST_OK;
@@ -282,14 +283,15 @@ serve_dyndns2(struct outcome *out, struct conf *c, const struct options *o,
 		dyn_word(d, "911");
 		return;
 	}
-	if (dyn_auth_parse(&auth, req) == 0 && *auth.pass != '\0' &&
-	    find_client(c, o, auth.pass, &cl) != 0) {
-		dyn_word(d, "911");
-		return;
-	}
+	if (dyn_auth_parse(&auth, req) == 0 && *auth.pass != '\0')
+		found = find_client(c, o, auth.pass, &cl);
 	if (cl != NULL && !dyn_user_matches(cl, auth.user))
 		cl = NULL;
 	explicit_bzero(auth.buf, sizeof(auth.buf));
+	if (found != 0) {
+		dyn_word(d, "911");
+		return;
+	}
 	if (cl == NULL) {
 		out->status = ST_UNAUTH;
 		dyn_word(d, "badauth");
