@@ -72,6 +72,22 @@ now_ms() {
 	echo $(($(date +%s%N) / 1000000))
 }
 
+# timed COMMAND...: runs COMMAND with the standard input given; its output
+# goes to $out and the milliseconds it took to $took.
+timed() {
+	local start
+	start=$(now_ms)
+	out=$("$@")
+	took=$(($(now_ms) - start))
+}
+
+# took_between LOW HIGH NAME: the last timed command took at least LOW
+# milliseconds and less than HIGH.
+took_between() {
+	[ "$took" -ge "$1" ] && [ "$took" -lt "$2" ]
+	ok $? "$3 (took $took ms)"
+}
+
 # wait_for SECONDS COMMAND...: runs COMMAND until it succeeds, at most
 # SECONDS long; fails when it never does.
 wait_for() {
