@@ -5,6 +5,7 @@ BINDIR		?= $(PREFIX)/bin
 MANDIR		?= $(PREFIX)/share/man
 DOCDIR		?= $(PREFIX)/share/doc/sftdyn
 SYSCONFDIR	?= /etc
+STATEDIR	?= /var/lib/sftdyn
 SYSTEMDUNITDIR	?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 DESTDIR		?=
 
@@ -17,18 +18,9 @@ WARNINGS	= -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 ifeq ($(WERROR),1)
 WARNINGS	+= -Werror
 endif
-# libconfuse: built by t/libconfuse.sh (make deps) with the patch in
-# patches/ that makes parsing n clients linear instead of quadratic, or
-# the system's when that build is not there.  Every object and program
-# must use the same one: the patch grows cfg_opt_t.
-CONFUSE_DIR	?= build/libconfuse
-ifneq ($(wildcard $(CONFUSE_DIR)/lib/libconfuse.a),)
-CONFUSE_CFLAGS	= -I$(CONFUSE_DIR)/include
-CONFUSE_LIBS	= $(CONFUSE_DIR)/lib/libconfuse.a
-else
+# The libraries are the distribution's, as pkg-config finds them.
 CONFUSE_CFLAGS	= $(shell pkg-config --cflags libconfuse)
 CONFUSE_LIBS	= $(shell pkg-config --libs --static libconfuse)
-endif
 CPPFLAGS	+= -D_GNU_SOURCE -DSFTDYN_VERSION=\"$(VERSION)\" \
 		   $(CONFUSE_CFLAGS) $(shell pkg-config --cflags libtls)
 LIBS		= $(CONFUSE_LIBS) $(shell pkg-config --libs libtls libcdb)
@@ -84,22 +76,26 @@ build/asan/sftdyn: $(filter-out src/notls.c,$(SRCS)) src/sftdyn.h build/flags | 
 	$(CC) $(CPPFLAGS) -O1 -g $(WARNINGS) $(ASAN) -o $@ \
 	    $(filter-out src/notls.c,$(SRCS)) $(LIBS)
 
-# (a stamp, not build/ itself, which t/libconfuse.sh may have made)
 build/.dirs:
 	mkdir -p build/t build/asan build/bench
 	touch $@
 
-# Debian packages that building, testing and the demo use, and the
-# patched libconfuse (best effort: without it, the system's).
+# Debian packages that building, testing and the demo use.
 deps:
 	@sh t/deps.sh
-	@sh t/libconfuse.sh || echo "using the system's libconfuse"
 
+# The suite runs three times: against ./sftdyn, against the sanitizer
+# build, and against the binary the Debian package ships (linked
+# dynamically), unpacked from the package that make deb built.
 check: deps
 	$(MAKE) WERROR=1 all build/asan/sftdyn $(UNITS)
+	$(MAKE) deb
+	rm -rf build/deb/root
+	dpkg-deb -x build/deb/sftdyn_$(VERSION)_*.deb build/deb/root
 	prove --exec '' $(UNITS)
 	prove t/*.t
 	SFTDYN=build/asan/sftdyn prove t/*.t
+	SFTDYN=build/deb/root/usr/sbin/sftdyn prove t/*.t
 
 demo: deps all
 	bash t/demo.sh
@@ -107,9 +103,12 @@ demo: deps all
 UNITS_SHIPPED	= sftdyn.socket sftdyn@.service units/sftdyn-tls.socket \
 		  units/sftdyn-tls@.service units/sftdyn-index.path \
 		  units/sftdyn-index.service
-EXAMPLES	= units/xinetd units/inetd.conf units/stunnel-exec.conf \
+EXAMPLES	= units/xinetd units/xinetd-tls units/inetd.conf \
+		  units/inetd-tls.conf units/stunnel-exec.conf \
 		  units/stunnel-proxy.conf units/nginx.conf conf/sftdyn.conf \
+		  conf/named-local.conf conf/dyn.example.org.zone \
 		  conf/named-primary.conf conf/named-secondary.conf
+AS_BIND		= [ "$$(id -u)" = 0 ] && id bind >/dev/null 2>&1
 BINPATH_SED	= sed 's,/usr/local/bin/sftdyn,$(BINDIR)/sftdyn,g'
 
 install: all
@@ -129,10 +128,18 @@ install: all
 		chmod 644 $(DESTDIR)$(DOCDIR)/examples/$${f##*/} || exit 1; \
 	done
 	install -m 644 README $(DESTDIR)$(DOCDIR)/README
-	test -e $(DESTDIR)$(SYSCONFDIR)/sftdyn/conf || \
-	    install -m 640 conf/sftdyn.conf $(DESTDIR)$(SYSCONFDIR)/sftdyn/conf
+	@# the configuration, readable by group bind (the service user's),
+	@# and the state directory, bind's, as the package makes them; an
+	@# existing one is left as it is
+	test -e $(DESTDIR)$(SYSCONFDIR)/sftdyn/conf || { install -m 640 \
+	    conf/sftdyn.conf $(DESTDIR)$(SYSCONFDIR)/sftdyn/conf && \
+	    if $(AS_BIND); then chgrp bind \
+	    $(DESTDIR)$(SYSCONFDIR)/sftdyn/conf; fi; }
+	test -d $(DESTDIR)$(STATEDIR) || { install -d -m 750 \
+	    $(DESTDIR)$(STATEDIR) && if $(AS_BIND); then chown bind:bind \
+	    $(DESTDIR)$(STATEDIR); fi; }
 
-# Leaves /etc/sftdyn/conf, which holds the keys, in place.
+# Leaves /etc/sftdyn/conf, which holds the keys, and the state in place.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sftdyn $(DESTDIR)$(BINDIR)/sftdyn-tls \
 	    $(DESTDIR)$(MANDIR)/man8/sftdyn.8 \
@@ -194,11 +201,14 @@ fuzz: fuzz-deps
 		printf '%-8s %s\n' $$f "$$(grep -h 'stat::number_of_executed_units' build/fuzz-$$f.log)"; \
 	done
 
-# The Debian package, built from a copy of the tracked files in build/deb.
+# The Debian package, built in build/deb from a copy of the files git
+# knows or would (tracked, or new and not ignored) that exist.
 deb: deps
 	rm -rf build/deb
 	mkdir -p build/deb/src
-	git ls-files -z | xargs -0 cp --parents -t build/deb/src
+	git ls-files -z -c -o --exclude-standard | xargs -0 sh -c \
+	    'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+	    xargs -0 cp --parents -t build/deb/src
 	cd build/deb/src && dpkg-buildpackage -us -uc -b
 	@ls build/deb/*.deb
 

@@ -1,16 +1,24 @@
 /*
  * The configuration's text format: libconfuse, driven by the settings
- * table, with FILE:LINE errors, relative paths, include(), and the stamp
- * of every file as it was read.  Nothing of what libconfuse quotes from
- * the input reaches a message: it may be part of a key.
+ * table, with FILE:LINE errors, relative paths, include(), clients-dir,
+ * and the stamp of every file as it was read.
+ *
+ * libconfuse compares each section title with every earlier one of its
+ * parse, so one parse of n clients costs n squared.  Each file of
+ * clients-dir is therefore parsed on its own, its tree freed once its
+ * clients are copied out, and names and keys are checked for uniqueness
+ * across all files here.  What libconfuse quotes from the input reaches
+ * the handler's log only masked: it may be part of a key.
  */
 #include <sys/stat.h>
 
 #include <confuse.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +31,7 @@
 
 /* Where a client section ends, for errors found after the parse. */
 struct place {
-	char		*file;
+	const char	*file;		/* in the configuration's pool */
 	int		 line;
 };
 
@@ -31,7 +39,8 @@ struct place {
 static struct {
 	struct conf	*conf;
 	const char	*dir;
-	int		 to_stderr;
+	int		 check;		/* -t: CONF_CHECK */
+	int		 in_clients_dir;	/* a file of clients-dir */
 	int		 errors;
 	int		 timed_out;
 	int		 too_large;	/* over PARSE_BYTES_MAX, not parsed */
@@ -50,7 +59,7 @@ conf_verror(const char *file, int line, const char *fmt, va_list ap)
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	parse.errors++;
-	if (parse.to_stderr)
+	if (parse.check)
 		fprintf(stderr, "%s:%d: %s\n", file, line, msg);
 	else
 		log_err("configuration: %s:%d: %s", file, line, msg);
@@ -63,6 +72,21 @@ conf_error(const char *file, int line, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	conf_verror(file, line, fmt, ap);
+	va_end(ap);
+}
+
+/* A warning, for -t only: the configuration is valid. */
+static void ATTR_PRINTF(3, 4)
+conf_warn(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!parse.check)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s:%d: warning: ", file, line);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
 	va_end(ap);
 }
 
@@ -84,13 +108,9 @@ report(cfg_t *cfg, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * libconfuse's own messages.  Those whose arguments are option or section
- * names of ours are passed on; in any other, an argument is text from the
- * input, perhaps a key, and is left out.
- */
-static void
-conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
+/* Whether libconfuse's message fmt quotes only names of ours. */
+static int
+message_is_safe(const char *fmt)
 {
 	static const char *const safe[] = {
 		"invalid integer value for option '%s'",
@@ -104,15 +124,69 @@ conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 		"syntax error in call of function '%s'",
 		"found duplicate title '%s'",
 	};
-	char msg[256];
-	const char *p;
-	size_t i, n = 0;
+	size_t i;
 
 	for (i = 0; i < sizeof(safe) / sizeof(safe[0]); i++)
-		if (strcmp(fmt, safe[i]) == 0) {
-			conf_verror(cfg_file(cfg), cfg ? cfg->line : 0, fmt, ap);
-			return;
+		if (strcmp(fmt, safe[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether line `line` of file starts with word and then an operator
+ * ("=", "+=", "{", "("): an option that the administrator wrote, rather
+ * than text from a value that libconfuse took for one.
+ */
+static int
+starts_statement(const char *file, int line, const char *word)
+{
+	FILE *f = fopen(file, "re");
+	char *buf = NULL, *p;
+	size_t size = 0, len = strlen(word);
+	int n = 0, yes = 0;
+
+	while (f != NULL && ++n <= line && getline(&buf, &size, f) != -1) {
+		if (n < line)
+			continue;
+		for (p = buf; *p == ' ' || *p == '\t'; p++)
+			;
+		if (strncmp(p, word, len) == 0) {
+			for (p += len; *p == ' ' || *p == '\t'; p++)
+				;
+			yes = *p != '\0' && strchr("=+{(", *p) != NULL;
 		}
+	}
+	free(buf);
+	if (f != NULL)
+		fclose(f);
+	return yes;
+}
+
+/*
+ * libconfuse's own messages.  Those whose arguments are names of ours
+ * are passed on, and -t names an unknown option that starts a statement
+ * (`bogus = 1`).  Any other argument is text from the input, perhaps a
+ * key (`key = part1 part2` makes libconfuse take part2 for an option),
+ * and is left out.
+ */
+static void
+conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char msg[256];
+	const char *p, *file = cfg_file(cfg);
+	int line = cfg ? cfg->line : 0;
+	size_t n = 0;
+	va_list copy;
+
+	va_copy(copy, ap);
+	if (message_is_safe(fmt) || (parse.check &&
+	    strcmp(fmt, "no such option '%s'") == 0 &&
+	    starts_statement(file, line, va_arg(copy, const char *)))) {
+		va_end(copy);
+		conf_verror(file, line, fmt, ap);
+		return;
+	}
+	va_end(copy);
 	for (p = fmt; *p != '\0' && n + 4 < sizeof(msg); p++) {
 		if (p[0] == '%' && p[1] == '%') {
 			msg[n++] = *p++;
@@ -126,49 +200,102 @@ conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 			break;
 	}
 	msg[n] = '\0';
-	conf_error(cfg_file(cfg), cfg ? cfg->line : 0, "%s", msg);
+	conf_error(file, line, "%s", msg);
 }
 
 /*
- * Opens a file of the configuration and records it with the stamp of
- * what is about to be read.  A connection (not -t) parses no more than
- * PARSE_BYTES_MAX in all: EFBIG.  Returns the fd, or -1 with errno set.
+ * Returns the line of the first NUL in the file open on fd (size bytes),
+ * or 0 when it holds none.  libconfuse would stop reading there, and take
+ * time growing with the square of their number.
  */
 static int
-source_open(const char *path)
+nul_line(int fd, off_t size)
+{
+	char buf[65536];
+	const char *nul;
+	off_t off = 0;
+	ssize_t n;
+	int line = 1;
+
+	while (off < size && (n = pread(fd, buf, sizeof(buf), off)) > 0) {
+		nul = memchr(buf, '\0', (size_t)n);
+		for (const char *p = buf; (p = memchr(p, '\n',
+		    (size_t)((nul ? nul : buf + n) - p))) != NULL; p++)
+			line++;
+		if (nul != NULL)
+			return line;
+		off += n;
+	}
+	return 0;
+}
+
+/* Records path, open on fd, as a source; returns its index. */
+static size_t
+source_add(const char *path, int fd, int is_dir)
 {
 	struct conf *c = parse.conf;
 	struct source *src;
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
-	if (fd == -1)
-		return -1;
 	c->sources = xrealloc(c->sources, c->nsources + 1, sizeof(*src));
 	parse.fds = xrealloc(parse.fds, c->nsources + 1, sizeof(int));
 	src = &c->sources[c->nsources];
 	src->path = xstrdup(path);
 	src->stamp[0] = '\0';
-	parse.fds[c->nsources++] = fd;
-	if (fstat(fd, &st) != 0 || stamp_fd(fd, src->stamp) != 0)
+	src->is_dir = is_dir;
+	parse.fds[c->nsources] = fd;
+	if (stamp_fd(fd, src->stamp) != 0)
+		src->stamp[0] = '\0';	/* never matches: read again */
+	return c->nsources++;
+}
+
+/*
+ * Opens a file of the configuration and records it with the stamp of
+ * what is about to be read.  It must be a regular file without a NUL, and
+ * a connection (not -t) parses no more than PARSE_BYTES_MAX in all.
+ * Returns the fd, or -1 once the error is reported: at the file itself,
+ * or, for an include, at file:line as "include PATH: why".
+ */
+static int
+source_open(const char *path, const char *file, int line)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), nul;
+	const char *why = NULL;
+
+	if (fd == -1)
+		why = strerror(errno);
+	else {
+		source_add(path, fd, 0);
+		if (fstat(fd, &st) != 0)
+			why = strerror(errno);
+		else if (S_ISDIR(st.st_mode))
+			why = strerror(EISDIR);
+		else if (!S_ISREG(st.st_mode))
+			why = "not a regular file";
+	}
+	if (why != NULL && file != NULL)
+		conf_error(file, line, "include \"%s\": %s", path, why);
+	else if (why != NULL)
+		conf_error(path, 0, "%s", why);
+	if (why != NULL)
 		return -1;
-	if (!S_ISREG(st.st_mode)) {
-		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+	parse.bytes += st.st_size;
+	if (!parse.check && parse.bytes > PARSE_BYTES_MAX) {
+		parse.too_large = 1;
+		parse.errors++;
 		return -1;
 	}
-	parse.bytes += st.st_size;
-	if (!parse.to_stderr && parse.bytes > PARSE_BYTES_MAX) {
-		parse.too_large = 1;
-		errno = EFBIG;
+	if ((nul = nul_line(fd, st.st_size)) != 0) {
+		conf_error(path, nul, "a NUL byte; a configuration is text");
 		return -1;
 	}
 	return fd;
 }
 
 /*
- * Returns 0 when every file still has the stamp it had when it was opened,
- * both the open file and what its path names now: the bytes parsed are
- * the bytes with that stamp.
+ * Returns 0 when every source still has the stamp it had when it was
+ * opened, both the open file and what its path names now: the bytes
+ * parsed are the bytes with that stamp.
  */
 static int
 sources_unchanged(void)
@@ -199,32 +326,28 @@ sources_close(void)
 	parse.fds = NULL;
 }
 
-static const char *
-open_error(int err)
-{
-	return err == EINVAL ? "not a regular file" : strerror(err);
-}
-
 /* include("file"): relative to the main file's directory, and recorded. */
 static int
 conf_include(cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
 {
 	const char *args[1];
 	char *path;
-	int rc;
+	int rc = 1;
 
+	if (parse.in_clients_dir) {
+		report(cfg, "include() is not allowed in a clients-dir file, "
+		    "which holds client sections only");
+		return 1;
+	}
 	if (argc != 1) {
 		report(cfg, "include() takes one file name");
 		return 1;
 	}
 	path = path_join(parse.dir, argv[0]);
-	if (source_open(path) == -1) {
-		report(cfg, "include \"%s\": %s", path, open_error(errno));
-		free(path);
-		return 1;
+	if (source_open(path, cfg_file(cfg), cfg->line) != -1) {
+		args[0] = path;
+		rc = cfg_include(cfg, opt, 1, args);
 	}
-	args[0] = path;
-	rc = cfg_include(cfg, opt, 1, args);
 	free(path);
 	return rc;
 }
@@ -268,13 +391,23 @@ check_proxies(cfg_t *cfg, cfg_opt_t *opt)
 	}
 }
 
-/* Checks a path option names a file we can use, at its own line. */
+/*
+ * Checks that a path setting names what it should, at its own line: a
+ * file we may use (s->access), a directory where one exists (SETF_DIR).
+ * A connection does not check the tls files: only -t and a TLS handler,
+ * when it loads them, need them.
+ */
 static void
-check_file(cfg_t *cfg, cfg_opt_t *opt, int mode)
+check_path(cfg_t *cfg, cfg_opt_t *opt, const struct setting *s)
 {
 	char *path = path_join(parse.dir, cfg_opt_getnstr(opt, 0));
+	struct stat st;
 
-	if (access(path, mode) != 0)
+	if ((s->flags & SETF_DIR) && stat(path, &st) == 0 &&
+	    !S_ISDIR(st.st_mode))
+		report(cfg, "%s \"%s\" is not a directory", opt->name, path);
+	else if (s->access != 0 && (parse.check || s->scope != SCOPE_TLS) &&
+	    access(path, s->access) != 0)
 		report(cfg, "%s \"%s\": %s", opt->name, path, strerror(errno));
 	free(path);
 }
@@ -283,27 +416,46 @@ check_file(cfg_t *cfg, cfg_opt_t *opt, int mode)
 static void
 warn_host(cfg_t *cfg, const char *host)
 {
-	if (strchr(host, '_') == NULL || !parse.to_stderr)
-		return;
-	fprintf(stderr, "%s:%d: warning: host \"%s\" holds '_': the default "
-	    "check-names of nsupdate and BIND refuses A and AAAA records for "
-	    "it\n",
-	    cfg_file(cfg), cfg->line, host);
+	if (strchr(host, '_') != NULL)
+		conf_warn(cfg_file(cfg), cfg->line, "host \"%s\" holds '_': "
+		    "the default check-names of nsupdate and BIND refuses A "
+		    "and AAAA records for it", host);
+}
+
+/* A string setting's value: one the table allows, a path that works. */
+static void
+check_string(cfg_t *cfg, cfg_opt_t *opt, const struct setting *s)
+{
+	const char *v = cfg_opt_getnstr(opt, 0),
+	    *why = s->check ? s->check(v) : NULL;
+
+	if (why != NULL && (s->flags & SETF_SECRET))
+		report(cfg, "%s %s", opt->name, why);
+	else if (why != NULL)
+		report(cfg, "%s \"%s\" %s", opt->name, v, why);
+	else if (s->kind == SET_PATH)
+		check_path(cfg, opt, s);
+	if (s->check == valid_host_why && why == NULL)
+		warn_host(cfg, v);
 }
 
 /*
- * Every setting, as libconfuse sets it: given once per section, and a
- * value the table allows.
+ * Every setting, as libconfuse sets it: given once per section, in a
+ * file that may hold it, and a value the table allows.
  */
 static int
 check_setting(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const struct setting *s = setting_find(cfg_scope(cfg), opt->name);
-	const char *why = NULL;
 	long v;
 
 	if (s == NULL)
 		return 0;
+	if (parse.in_clients_dir && s->scope != SCOPE_CLIENT) {
+		report(cfg, "%s: a clients-dir file holds client sections only",
+		    opt->name);
+		return 0;
+	}
 	if (s->kind == SET_NETS) {
 		check_proxies(cfg, opt);
 		return 0;
@@ -317,26 +469,19 @@ check_setting(cfg_t *cfg, cfg_opt_t *opt)
 		if (v < s->min || v > s->max)
 			report(cfg, "%s must be between %ld and %ld", opt->name,
 			    s->min, s->max);
-	} else if (s->kind == SET_STR || s->kind == SET_PATH) {
-		if (s->check && (why = s->check(cfg_opt_getnstr(opt, 0))) &&
-		    (s->flags & SETF_SECRET))
-			report(cfg, "%s %s", opt->name, why);
-		else if (why != NULL)
-			report(cfg, "%s \"%s\" %s", opt->name,
-			    cfg_opt_getnstr(opt, 0), why);
-		else if (s->access != 0)
-			check_file(cfg, opt, s->access);
-		if (s->check == valid_host_why)
-			warn_host(cfg, cfg_opt_getnstr(opt, 0));
-	}
+	} else if (s->kind == SET_STR || s->kind == SET_PATH)
+		check_string(cfg, opt, s);
 	return 0;
 }
 
-/* The tls section, given twice, would hide the first. */
+/* The tls section: not in clients-dir, and given once. */
 static int
 check_tls(cfg_t *cfg, cfg_opt_t *opt)
 {
-	if (opt->flags & OPT_SEEN)
+	if (parse.in_clients_dir)
+		report(cfg, "tls: a clients-dir file holds client sections "
+		    "only");
+	else if (opt->flags & OPT_SEEN)
 		report(cfg, "tls is given twice; the first would be ignored");
 	opt->flags |= OPT_SEEN;
 	return 0;
@@ -358,7 +503,7 @@ place_add(cfg_t *cfg)
 	if (parse.nplaces > 1 && strcmp(p[-1].file, file) == 0)
 		p->file = p[-1].file;
 	else
-		p->file = xstrdup(file);
+		p->file = pool_strdup(&parse.conf->strings, file);
 	p->line = cfg->line;
 }
 
@@ -432,8 +577,9 @@ scope_opts(cfg_opt_t *opts, enum setting_scope scope)
 	memset(&opts[n], 0, sizeof(opts[n]));
 }
 
+/* A parser for the file path: the whole format, checked as it goes. */
 static cfg_t *
-conf_parser(void)
+conf_parser(const char *path)
 {
 	cfg_opt_t top[SETTINGS_MAX + 4], tls[SETTINGS_MAX + 1],
 	    client[SETTINGS_MAX + 1];
@@ -472,48 +618,8 @@ conf_parser(void)
 	}
 	cfg_set_validate_func(cfg, "tls", check_tls);
 	cfg_set_validate_func(cfg, "client", check_client);
+	cfg->filename = xstrdup(path);
 	return cfg;
-}
-
-static int
-client_keycmp(const void *a, const void *b)
-{
-	const struct client *const *ca = a, *const *cb = b;
-
-	return strcmp((*ca)->key, (*cb)->key);
-}
-
-/* Reports every key that a client shares with an earlier one. */
-static void
-check_unique_keys(struct conf *c)
-{
-	struct client **sorted;
-	size_t i;
-
-	if (c->nclients < 2)
-		return;
-	sorted = xcalloc(c->nclients, sizeof(*sorted));
-	for (i = 0; i < c->nclients; i++)
-		sorted[i] = &c->clients[i];
-	qsort(sorted, c->nclients, sizeof(*sorted), client_keycmp);
-	for (i = 1; i < c->nclients; i++) {
-		struct client *a = sorted[i - 1], *b = sorted[i];
-		struct place *p;
-
-		if (strcmp(a->key, b->key) != 0)
-			continue;
-		if (b < a) {
-			struct client *t = a;
-
-			a = b;
-			b = t;
-		}
-		p = &parse.places[b->index];
-		conf_error(p->file, p->line,
-		    "client \"%s\" has the same key as client \"%s\"",
-		    b->name, a->name);
-	}
-	free(sorted);
 }
 
 /* Copies the value of s from section sec into base. */
@@ -536,10 +642,12 @@ take_setting(void *base, const struct setting *s, cfg_t *sec)
 		break;
 	case SET_STR:
 	case SET_PATH:
-		str = cfg_getstr(sec, s->name);
+		if ((str = cfg_getstr(sec, s->name)) == NULL)
+			break;
 		if (s->scope == SCOPE_CLIENT)
-			*(const char **)p = str;
-		else if (str != NULL)
+			*(const char **)p = pool_strdup(&parse.conf->strings,
+			    str);
+		else
 			*(char **)p = s->kind == SET_PATH ?
 			    path_join(parse.dir, str) : xstrdup(str);
 		break;
@@ -557,12 +665,11 @@ take_setting(void *base, const struct setting *s, cfg_t *sec)
 	}
 }
 
-/* Copies the parsed values into c; paths become absolute. */
+/* Copies the top-level and tls settings out of the main file's tree. */
 static void
-conf_take(struct conf *c, cfg_t *cfg)
+take_top(struct conf *c, cfg_t *cfg)
 {
 	cfg_t *tls = cfg_getsec(cfg, "tls");
-	unsigned int i, n;
 	size_t j;
 
 	for (j = 0; j < nsettings; j++) {
@@ -571,56 +678,210 @@ conf_take(struct conf *c, cfg_t *cfg)
 		else if (settings[j].scope == SCOPE_TLS && tls != NULL)
 			take_setting(c, &settings[j], tls);
 	}
-	n = cfg_size(cfg, "client");
-	c->clients = xcalloc(n + 1, sizeof(*c->clients));
+}
+
+/*
+ * Copies the client sections out of a tree whose first section is place
+ * first; the settings they leave unset come later (settings_inherit).
+ */
+static void
+take_clients(struct conf *c, cfg_t *cfg, size_t first)
+{
+	unsigned int i, n = cfg_size(cfg, "client");
+	size_t j;
+
+	c->clients = xrealloc(c->clients, c->nclients + n + 1,
+	    sizeof(*c->clients));
 	for (i = 0; i < n; i++) {
 		cfg_t *sec = cfg_getnsec(cfg, "client", i);
 		struct client *cl = &c->clients[c->nclients];
 
 		if (cfg_size(sec, "key") == 0 || cfg_size(sec, "host") == 0)
 			continue;	/* reported by check_client() */
+		memset(cl, 0, sizeof(*cl));
 		c->nclients++;
-		cl->index = i;
-		cl->name = cfg_title(sec);
+		cl->index = first + i;
+		cl->name = pool_strdup(&c->strings, cfg_title(sec));
 		for (j = 0; j < nsettings; j++)
 			if (settings[j].scope == SCOPE_CLIENT)
 				take_setting(cl, &settings[j], sec);
-		settings_inherit(c, cl);
 	}
+}
+
+/*
+ * Parses the file at path, open on fd, with its includes; the main file
+ * gives the top-level settings.  Its clients are copied into c and its
+ * tree freed.  Returns 0, or -1 when libconfuse failed.
+ */
+static int
+parse_file(struct conf *c, const char *path, int fd, int main_file)
+{
+	size_t first = parse.nplaces;
+	unsigned int n;
+	cfg_t *cfg;
+	FILE *fp;
+	int rc = CFG_PARSE_ERROR;
+
+	if ((cfg = conf_parser(path)) == NULL)
+		return -1;
+	if ((fp = fdopen(dup(fd), "r")) == NULL)
+		conf_error(path, 0, "%s", strerror(errno));
+	else {
+		rc = cfg_parse_fp(cfg, fp);
+		fclose(fp);
+	}
+	if (rc == CFG_SUCCESS) {
+		if (main_file)
+			take_top(c, cfg);
+		take_clients(c, cfg, first);
+		if ((n = cfg_size(cfg, "client")) > CLIENTS_PER_PARSE)
+			conf_warn(path, 0, "%u clients in one file (with its "
+			    "includes): libconfuse's parse time grows with the "
+			    "square of that; put them in files of a few hundred "
+			    "in clients-dir", n);
+	}
+	cfg_free(cfg);
+	return rc == CFG_SUCCESS ? 0 : -1;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Parses every regular file of clients-dir whose name ends in ".conf",
+ * each on its own, in byte order of the names.  The directory is a
+ * source too: adding or removing a file changes its stamp.
+ */
+static void
+parse_clients_dir(struct conf *c)
+{
+	struct dirent *e;
+	struct stat st;
+	char **names = NULL, *path;
+	size_t n = 0, i, len;
+	int fd, dfd;
+	DIR *d;
+
+	if ((dfd = open(c->clients_dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1 || (d = fdopendir(dup(dfd))) == NULL) {
+		if (parse.errors == 0)	/* else check_path() said why */
+			conf_error(c->path, 0, "clients-dir \"%s\": %s",
+			    c->clients_dir, strerror(errno));
+		if (dfd != -1)
+			close(dfd);
+		return;
+	}
+	source_add(c->clients_dir, dfd, 1);
+	while ((e = readdir(d)) != NULL) {
+		len = strlen(e->d_name);
+		if (len < 5 || strcmp(e->d_name + len - 5, ".conf") != 0)
+			continue;
+		names = xrealloc(names, n + 1, sizeof(*names));
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), name_cmp);
+	parse.in_clients_dir = 1;
+	for (i = 0; i < n && !parse.too_large && !parse.timed_out; i++) {
+		path = path_join(c->clients_dir, names[i]);
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			conf_warn(path, 0, "not a regular file, ignored");
+		else if ((fd = source_open(path, NULL, 0)) != -1)
+			parse_file(c, path, fd, 0);
+		free(path);
+	}
+	parse.in_clients_dir = 0;
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* One string of a client, for check_unique(). */
+struct entry {
+	const char	*s;
+	size_t		 client;
+};
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int d = strcmp(x->s, y->s);
+
+	return d != 0 ? d : (x->client > y->client) - (x->client < y->client);
+}
+
+/*
+ * Reports every client whose string (v, one per client) an earlier
+ * client has, at the place of the later one, as what ("name", "key").
+ */
+static void
+check_unique(struct conf *c, struct entry *v, size_t n, const char *what)
+{
+	size_t i, first = 0;
+
+	qsort(v, n, sizeof(*v), entry_cmp);
+	for (i = 1; i < n; i++) {
+		const struct client *a, *b;
+		const struct place *p;
+
+		if (strcmp(v[i].s, v[first].s) != 0) {
+			first = i;
+			continue;
+		}
+		a = &c->clients[v[first].client];
+		b = &c->clients[v[i].client];
+		p = &parse.places[b->index];
+		conf_error(p->file, p->line, "client \"%s\" has the same %s "
+		    "as client \"%s\" (%s:%d)", b->name, what, a->name,
+		    parse.places[a->index].file, parse.places[a->index].line);
+	}
+}
+
+/* Names and keys are unique across every file. */
+static void
+check_clients(struct conf *c)
+{
+	struct entry *v = xcalloc(c->nclients + 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < c->nclients; i++)
+		v[i] = (struct entry){ c->clients[i].name, i };
+	check_unique(c, v, c->nclients, "name");
+	for (i = 0; i < c->nclients; i++)
+		v[i] = (struct entry){ c->clients[i].key, i };
+	check_unique(c, v, c->nclients, "key");
+	free(v);
+	for (i = 0; i < c->nclients; i++)
+		settings_inherit(c, &c->clients[i]);
 }
 
 static void
 places_free(void)
 {
-	size_t i;
-
-	for (i = 0; i < parse.nplaces; i++)
-		if (i == 0 || parse.places[i].file != parse.places[i - 1].file)
-			free(parse.places[i].file);
 	free(parse.places);
 	parse.places = NULL;
 	parse.nplaces = parse.places_size = 0;
 }
 
-/* Parses the main file at c->path, open on fd.  Returns libconfuse's rc. */
-static int
-conf_parse(struct conf *c, int fd)
+/* Resets the parse state for a parse of c. */
+static void
+parse_start(struct conf *c, const char *path, char *dircopy)
 {
-	FILE *fp;
-	cfg_t *cfg;
-	int rc;
-
-	if ((cfg = conf_parser()) == NULL)
-		return CFG_PARSE_ERROR;
-	c->cfg = cfg;
-	cfg->filename = xstrdup(c->path);
-	if ((fp = fdopen(dup(fd), "r")) == NULL) {
-		conf_error(c->path, 0, "%s", strerror(errno));
-		return CFG_PARSE_ERROR;
-	}
-	rc = cfg_parse_fp(cfg, fp);
-	fclose(fp);
-	return rc;
+	memset(c, 0, sizeof(*c));
+	c->path = path_absolute(path);
+	snprintf(dircopy, PATH_MAX, "%s", c->path);
+	parse.conf = c;
+	parse.dir = dirname(dircopy);
+	parse.errors = 0;
+	parse.timed_out = 0;
+	parse.too_large = 0;
+	parse.bytes = 0;
+	parse.proxies_seen = 0;
+	parse.in_clients_dir = 0;
 }
 
 /*
@@ -630,58 +891,46 @@ conf_parse(struct conf *c, int fd)
 static int
 conf_load_once(struct conf *c, const char *path)
 {
-	int fd, rc = CFG_PARSE_ERROR, changed = 0;
-	char *dircopy;
+	char dircopy[PATH_MAX];
+	int fd, rc = -1, changed = 0;
 
-	memset(c, 0, sizeof(*c));
-	c->path = path_absolute(path);
-	dircopy = xstrdup(c->path);
-	parse.conf = c;
-	parse.dir = dirname(dircopy);
-	parse.errors = 0;
-	parse.timed_out = 0;
-	parse.too_large = 0;
-	parse.bytes = 0;
-	parse.proxies_seen = 0;
-	if ((fd = source_open(c->path)) == -1)
-		conf_error(c->path, 0, "%s", open_error(errno));
-	else
-		rc = conf_parse(c, fd);
-	if (rc == CFG_SUCCESS && sources_unchanged() != 0)
+	parse_start(c, path, dircopy);
+	if ((fd = source_open(c->path, NULL, 0)) != -1 &&
+	    (rc = parse_file(c, c->path, fd, 1)) == 0 &&
+	    c->clients_dir != NULL)
+		parse_clients_dir(c);
+	if (rc == 0 && parse.errors == 0 && sources_unchanged() != 0)
 		changed = 1;
-	else if (rc == CFG_SUCCESS) {
-		conf_take(c, c->cfg);
-		check_unique_keys(c);
-	}
+	else if (rc == 0)
+		check_clients(c);
 	sources_close();
 	places_free();
-	free(dircopy);
 	if (parse.timed_out)
 		log_err("configuration: parsing %s took longer than %d s; "
 		    "run sftdyn -t %s to compile its client index", c->path,
 		    PARSE_BUDGET, c->path);
 	if (parse.too_large)
-		log_err("configuration: %s and its includes are over %d KiB, "
-		    "more than a connection parses; run sftdyn -t %s to "
+		log_err("configuration: %s and its other files are over %d "
+		    "KiB, more than a connection parses; run sftdyn -t %s to "
 		    "compile its client index", c->path, PARSE_BYTES_MAX / 1024,
 		    c->path);
 	if (changed)
 		return 1;
-	return rc == CFG_SUCCESS && parse.errors == 0 ? 0 : -1;
+	return rc == 0 && parse.errors == 0 ? 0 : -1;
 }
 
 /*
- * Parses and checks the configuration file at path.  Errors go to stderr
- * as FILE:LINE: message when to_stderr is set, else to the log.  Returns
- * 0, or -1 when the configuration has any error; either way c is freed
- * with conf_free().
+ * Parses and checks the configuration file at path, with flags (CONF_*).
+ * Errors go to stderr as FILE:LINE: message for CONF_CHECK, else to the
+ * log.  Returns 0, or -1 when the configuration has any error; either way
+ * c is freed with conf_free().
  */
 int
-conf_load(struct conf *c, const char *path, int to_stderr)
+conf_load(struct conf *c, const char *path, int flags)
 {
 	int tries, rc;
 
-	parse.to_stderr = to_stderr;
+	parse.check = (flags & CONF_CHECK) != 0;
 	for (tries = 1;; tries++) {
 		if ((rc = conf_load_once(c, path)) != 1)
 			return rc;
@@ -716,7 +965,6 @@ conf_free(struct conf *c)
 {
 	settings_free(c);
 	free(c->clients);
-	if (c->cfg != NULL)
-		cfg_free(c->cfg);
+	pool_free(&c->strings);
 	memset(c, 0, sizeof(*c));
 }

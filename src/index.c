@@ -7,8 +7,9 @@
  * Records, each value followed by an 8-byte MAC, SipHash-2-4 under the
  * index's random salt of the record's key and value:
  *   "\0m"   magic and salt (the MAC key comes from the salt)
- *   "\0s"   every file the configuration was read from (absolute) with
- *           the stamp of the bytes that were parsed
+ *   "\0s"   every file the configuration was read from (absolute), "f",
+ *           and the stamp of the bytes that were parsed; the clients-dir
+ *           with "d" and its stamp
  *   "\0c"   the top-level settings, as setting.c encodes them
  *   digest  the name and settings of the client whose key has this
  *           digest: two SipHashes of the key under the salt, so the
@@ -33,7 +34,7 @@
 
 #include "sftdyn.h"
 
-#define INDEX_MAGIC	"sftdyn-index-3"
+#define INDEX_MAGIC	"sftdyn-index-4"
 #define TRAILER_MAGIC	"SFTDYNIX"
 #define TRAILER_LEN	24	/* magic, length, MAC */
 #define SALT_LEN	32
@@ -114,6 +115,7 @@ index_records(struct cdb_make *cm, const struct conf *c,
 	b.len = 0;
 	for (i = 0; i < c->nsources; i++) {
 		strbuf_add(&b, c->sources[i].path);
+		strbuf_add(&b, c->sources[i].is_dir ? "d" : "f");
 		strbuf_add(&b, c->sources[i].stamp);
 	}
 	rc |= record_put(cm, salt, "\0s", 2, &b);
@@ -295,7 +297,7 @@ index_verify(struct index *ix)
 static int
 index_fresh(struct index *ix, struct conf *c)
 {
-	const char *val, *end, *path, *stamp;
+	const char *val, *end, *path, *kind, *stamp;
 	char now[STAMP_MAX];
 	size_t vlen;
 
@@ -303,14 +305,17 @@ index_fresh(struct index *ix, struct conf *c)
 		return -1;
 	for (end = val + vlen; val < end;) {
 		if ((path = next_str(&val, end)) == NULL ||
+		    (kind = next_str(&val, end)) == NULL ||
 		    (stamp = next_str(&val, end)) == NULL || path[0] != '/' ||
-		    strlen(stamp) >= STAMP_MAX)
+		    strlen(stamp) >= STAMP_MAX ||
+		    (strcmp(kind, "d") != 0 && strcmp(kind, "f") != 0))
 			return -1;
 		if (stamp_path(path, now) != 0 || strcmp(now, stamp) != 0)
 			return 1;
 		c->sources = xrealloc(c->sources, c->nsources + 1,
 		    sizeof(*c->sources));
 		c->sources[c->nsources].path = xstrdup(path);
+		c->sources[c->nsources].is_dir = kind[0] == 'd';
 		memcpy(c->sources[c->nsources++].stamp, stamp,
 		    strlen(stamp) + 1);
 	}

@@ -180,7 +180,7 @@ static int
 check_conf(const struct options *o)
 {
 	struct conf c;
-	int rc = conf_load(&c, o->conffile, 1);
+	int rc = conf_load(&c, o->conffile, CONF_CHECK);
 
 	if (rc == 0)
 		rc = check_options(&c, o, 1);

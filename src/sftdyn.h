@@ -19,6 +19,9 @@
 #define DEFAULT_TIMEOUT		10	/* seconds, until the configuration says */
 #define PARSE_BUDGET		5	/* seconds a connection may parse for */
 #define PARSE_BYTES_MAX		(512 * 1024)	/* bytes it may parse */
+#define CLIENTS_PER_PARSE	5000	/* libconfuse compares each section
+					   title with every earlier one of its
+					   parse: -t warns above this */
 
 #define HEAD_MAX		8192	/* request line + headers + empty line */
 #define TARGET_MAX		2048	/* request-target, leading '/' included */
@@ -55,6 +58,11 @@ struct strbuf {
 	size_t	 size;
 };
 
+/* Strings that live until the pool is freed, all at once (util.c). */
+struct pool {
+	struct pool_block	*head;
+};
+
 /* The trusted proxies: a list of networks. */
 struct nets {
 	struct net	*v;
@@ -62,8 +70,8 @@ struct nets {
 };
 
 /*
- * A client section.  Its strings belong to the parse tree or to the
- * index, whichever the client came from.
+ * A client section.  Its strings belong to the configuration's pool or
+ * to the index, whichever the client came from.
  */
 struct client {
 	const char	*name;
@@ -74,10 +82,14 @@ struct client {
 	size_t		 index;		/* position in the configuration */
 };
 
-/* A file the configuration was read from, and the stamp of what was read. */
+/*
+ * A file the configuration was read from, and the stamp of what was read;
+ * or the clients-dir, whose stamp changes when a file is added or removed.
+ */
 struct source {
 	char		*path;		/* absolute */
 	char		 stamp[STAMP_MAX];
+	int		 is_dir;
 };
 
 /*
@@ -98,15 +110,20 @@ struct conf {
 	int		 allow_myip;
 	int		 verify_dns;	/* a matching state asks the primary */
 	int		 seccomp;	/* confine() adds a system call filter */
+	char		*clients_dir;	/* NULL: none */
 	char		*tls_cert;
 	char		*tls_key;
 	struct client	*clients;
 	size_t		 nclients;
+	struct pool	 strings;	/* the clients' strings, when parsed */
 	struct source	*sources;	/* every file the configuration read */
 	size_t		 nsources;
-	void		*cfg;		/* libconfuse's tree, which owns the strings */
 	struct index	*index;		/* set: clients come from the index */
 };
+
+/* How conf_load() reads: for -t, or for a connection. */
+#define CONF_CHECK	0x1	/* -t: every check, errors and warnings to
+				   stderr, no parse budget */
 
 /* What a setting is, where it lives, and what it may hold. */
 enum setting_kind { SET_INT, SET_BOOL, SET_STR, SET_PATH, SET_NETS };
@@ -127,6 +144,7 @@ struct setting {
 #define SETF_REQUIRED	0x1	/* a client section must set it */
 #define SETF_SECRET	0x2	/* never stored in the index, never shown */
 #define SETF_INHERIT	0x4	/* unset in a client: the top-level value */
+#define SETF_DIR	0x8	/* SET_PATH: a directory, where it exists */
 
 /* The connection: plain fds, or a TLS context over them. */
 struct conn {
@@ -353,6 +371,8 @@ int	read_all(int, void *, size_t);
 int	write_all(int, const void *, size_t);
 void	strbuf_raw(struct strbuf *, const void *, size_t);
 void	strbuf_add(struct strbuf *, const char *);
+char	*pool_strdup(struct pool *, const char *);
+void	pool_free(struct pool *);
 const char *next_str(const char **, const char *);
 int	stamp_fd(int, char[STAMP_MAX]);
 int	stamp_path(const char *, char[STAMP_MAX]);

@@ -1,7 +1,7 @@
 /*
  * Small helpers: constant-time comparison, allocation that cannot fail
- * silently, paths, file stamps, complete reads and writes, and a growing
- * buffer of strings.
+ * silently, paths, file stamps, complete reads and writes, a growing
+ * buffer of strings, and a pool of strings freed at once.
  */
 #include <sys/stat.h>
 
@@ -183,6 +183,48 @@ void
 strbuf_add(struct strbuf *b, const char *s)
 {
 	strbuf_raw(b, s, strlen(s) + 1);
+}
+
+#define POOL_BLOCK	65536	/* bytes a pool asks for at a time, at least */
+
+struct pool_block {
+	struct pool_block	*next;
+	size_t			 used;
+	size_t			 size;
+	char			 data[];
+};
+
+/* A copy of s that lives until pool_free(). */
+char *
+pool_strdup(struct pool *pool, const char *s)
+{
+	struct pool_block *b = pool->head;
+	size_t len = strlen(s) + 1, size;
+	char *p;
+
+	if (b == NULL || b->size - b->used < len) {
+		size = len > POOL_BLOCK ? len : POOL_BLOCK;
+		b = xcalloc(1, sizeof(*b) + size);
+		b->size = size;
+		b->next = pool->head;
+		pool->head = b;
+	}
+	p = memcpy(b->data + b->used, s, len);
+	b->used += len;
+	return p;
+}
+
+/* Frees every string of the pool. */
+void
+pool_free(struct pool *pool)
+{
+	struct pool_block *b, *next;
+
+	for (b = pool->head; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	pool->head = NULL;
 }
 
 /* The next NUL-terminated string of [*p, end), or NULL. */

@@ -94,7 +94,27 @@ is "$(printf '%s\n' "$out" | wc -l)" 12 "each error once"
 
 printf 'ttl = 5\nbogus = 1\n' >"$T/etc/syntax.conf"
 out=$("$SFTDYN" -t "$T/etc/syntax.conf" 2>&1); st=$?
-like "$st $out" "^1 $T/etc/syntax.conf:2: no such option" "-t: an unknown option"
+is "$st $out" "1 $T/etc/syntax.conf:2: no such option 'bogus'" \
+    "-t: an unknown option, named"
+printf 'client "a" {\n key = "k"\n hots = "a.example"\n}\n' >"$T/etc/syntax.conf"
+out=$("$SFTDYN" -t "$T/etc/syntax.conf" 2>&1); st=$?
+like "$st $out" "^1 $T/etc/syntax.conf:3: no such option 'hots'" \
+    "-t: a misspelt option in a client section, named"
+# A value libconfuse cannot take is reported at its own line, whatever
+# follows it.
+for layout in 'verify-dns = maybe\nclient "a" {' \
+    'verify-dns = maybe\n\n\nclient "a" {' 'verify-dns = maybe\n# a comment\n\nclient "a" {' \
+    'verify-dns = maybe client "a" {'; do
+	printf "$layout"'\n key = "k"\n host = "a.example"\n}\n' >"$T/etc/line.conf"
+	out=$("$SFTDYN" -t "$T/etc/line.conf" 2>&1)
+	is "$out" "$T/etc/line.conf:1: invalid boolean value for option 'verify-dns'" \
+	    "-t: verify-dns = maybe, then a client section: line 1 ($(printf "$layout" | wc -l) newlines)"
+done
+printf 'client "a" {\n key = "k"\n host = "a.example"\n}\nttl = 1\nverify-dns = maybe\nclient "b" {\n key = "l"\n host = "b.example"\n}\n' \
+    >"$T/etc/line.conf"
+is "$("$SFTDYN" -t "$T/etc/line.conf" 2>&1)" \
+    "$T/etc/line.conf:6: invalid boolean value for option 'verify-dns'" \
+    "-t: between two client sections: its own line"
 
 # libconfuse quotes what it could not parse: never in a message, it may be
 # part of a key (an unquoted key with a stray word).
@@ -104,6 +124,23 @@ out=$("$SFTDYN" -t "$T/etc/stray.conf" 2>&1); st=$?
 like "$st $out" "^1 $T/etc/stray.conf:2: " "-t: a key with a stray word fails at its line"
 printf '%s' "$out" | grep -Eqi 'zecr3t|s3cret|part[12]'
 ok $((! $?)) "-t: no part of the key in the message"
+printf 'client "a" {\n key = "ZeCr3t"\n s3cReT-part2\n host = "a.example"\n}\n' \
+    >"$T/etc/stray.conf"
+out=$("$SFTDYN" -t "$T/etc/stray.conf" 2>&1)
+printf '%s' "$out" | grep -Eqi 'zecr3t|s3cret|part[12]'
+ok $((! $?)) "-t: nor of a key that goes on on the next line"
+printf 'client "a" {\n key = ZeCr3t-part1 s3cReT-part2\n host = "a.example"\n}\n' \
+    >"$T/etc/stray.conf"
+out=$(printf 'GET /x HTTP/1.0\r\n\r\n' | REMOTE_ADDR=127.0.0.1 \
+    "$SFTDYN" -e -c "$T/etc/stray.conf" 2>&1)
+like "$out" "configuration: $T/etc/stray.conf:2: " "the handler logs the error's line"
+printf '%s' "$out" | grep -Eqi 'zecr3t|s3cret|part[12]'
+ok $((! $?)) "and no part of the key"
+printf 'bogus = 1\n' >"$T/etc/stray.conf"
+out=$(printf 'GET /x HTTP/1.0\r\n\r\n' | REMOTE_ADDR=127.0.0.1 \
+    "$SFTDYN" -e -c "$T/etc/stray.conf" 2>&1)
+like "$out" "configuration: $T/etc/stray.conf:1: no such option '\.\.\.'" \
+    "the handler's log masks what libconfuse quotes"
 write_conf_min() {	# the smallest valid configuration, plus $1
 	printf 'client "a" {\n key = "k"\n host = "a.example"\n}\n%s\n' "$1" \
 	    >"$T/etc/edge.conf"

@@ -1,0 +1,94 @@
+#!/bin/bash
+# clients-dir: every regular *.conf file of the directory holds client
+# sections only, each file parsed on its own; names and keys are unique
+# across all files (FILE:LINE of the second); the client index follows
+# the directory, files added and removed included; -t warns about one
+# file with more clients than a parse should hold.
+. "$(dirname "$0")/lib.sh"
+
+# client NAME KEY HOST: a client section
+client() {
+	printf 'client "%s" {\n\tkey = "%s"\n\thost = "%s"\n}\n' "$1" "$2" "$3"
+}
+
+start_named
+write_conf 'clients-dir = "clients.d"'
+mkdir "$T/clients.d"
+client d secret-d "d.$ZONE" >"$T/clients.d/10-d.conf"
+client e secret-e "e.$ZONE" >"$T/clients.d/20-e.conf"
+client x secret-x "x.$ZONE" >"$T/clients.d/e.conf.disabled"
+echo 'not a configuration at all' >"$T/clients.d/README"
+is "$("$SFTDYN" -t "$T/conf" 2>&1)" "$T/conf: ok" "-t: ok"
+is "$("$SFTDYN" -t -v "$T/conf" | grep -E '^(clients-dir|# [0-9]+ clients)')" \
+    "clients-dir = \"$T/clients.d\"
+# 5 clients" "-t -v: the directory, made absolute, and every client"
+
+start_sftdyn 127.0.0.1 -- -v
+mark
+is "$(get /secret-e --interface 127.0.0.2)" "200 OK" "a client of clients-dir, from the index"
+like "$(since_mark)" 'clients from the index' "(the index was used)"
+is "$(rr e.$ZONE A)" 127.0.0.2 "DNS follows"
+is "$(get /secret-x --interface 127.0.0.2)" "403 BADKEY" "a file not named *.conf is not read"
+
+# A file added: the directory's stamp changes, the index is stale, and
+# the parse serves the new client at once.
+client f secret-f "f.$ZONE" >"$T/clients.d/30-f.conf"
+mark
+is "$(get /secret-f --interface 127.0.0.3)" "200 OK" "a file added: its client, at once"
+like "$(since_mark)" 'older than the configuration' "the index is stale"
+"$SFTDYN" -t "$T/conf" >/dev/null
+rm "$T/clients.d/30-f.conf"
+is "$(get /secret-f --interface 127.0.0.3)" "403 BADKEY" "a file removed: its client is gone"
+"$SFTDYN" -t "$T/conf" >/dev/null
+client d secret-D "d.$ZONE" >"$T/clients.d/10-d.conf"
+is "$(get /secret-d --interface 127.0.0.3)" "403 BADKEY" "a file edited: the old key is refused"
+is "$(get /secret-D --interface 127.0.0.3)" "200 OK" "and the new one granted"
+
+# The errors, each at FILE:LINE, every one reported.
+mkdir "$T/bad.d" "$T/bad.d/sub.conf"
+cat >"$T/bad.conf" <<EOF2
+clients-dir = "bad.d"
+$(client a key-a a.$ZONE)
+EOF2
+client b key-b "b.$ZONE" >"$T/bad.d/1.conf"
+{ client c key-c "c.$ZONE"; client a key-a2 "a2.$ZONE"; } >"$T/bad.d/2.conf"
+{ client z key-b "z.$ZONE"; } >"$T/bad.d/3.conf"
+printf 'ttl = 5\n' >"$T/bad.d/4.conf"
+printf 'include("1.conf")\n' >"$T/bad.d/5.conf"
+printf 'tls {\n}\n' >"$T/bad.d/6.conf"
+mkfifo "$T/bad.d/7.conf"
+out=$(timeout 10 "$SFTDYN" -t "$T/bad.conf" 2>&1); st=$?
+is "$st" 1 "-t: exit 1"
+for want in \
+    "$T/bad.d/2.conf:8: client \"a\" has the same name as client \"a\" ($T/bad.conf:5)" \
+    "$T/bad.d/3.conf:4: client \"z\" has the same key as client \"b\" ($T/bad.d/1.conf:4)" \
+    "$T/bad.d/4.conf:1: ttl: a clients-dir file holds client sections only" \
+    "$T/bad.d/5.conf:1: include() is not allowed in a clients-dir file" \
+    "$T/bad.d/6.conf:2: tls: a clients-dir file holds client sections only" \
+    "$T/bad.d/7.conf:0: warning: not a regular file, ignored" \
+    "$T/bad.d/sub.conf:0: warning: not a regular file, ignored"; do
+	printf '%s\n' "$out" | grep -qF -- "$want"
+	ok $? "-t reports: ${want#$T/}"
+done
+is "$(printf '%s\n' "$out" | wc -l)" 7 "each once"
+printf 'clients-dir = "nowhere.d"\n' >"$T/bad.conf"
+like "$("$SFTDYN" -t "$T/bad.conf" 2>&1)" "^$T/bad.conf:1: clients-dir \"$T/nowhere.d\": No such file" \
+    "-t: a missing clients-dir"
+printf 'clients-dir = "conf"\n' >"$T/bad.conf"
+like "$("$SFTDYN" -t "$T/bad.conf" 2>&1)" "^$T/bad.conf:1: clients-dir \"$T/conf\" is not a directory" \
+    "-t: a clients-dir that is a file"
+
+# One file with more clients than one parse should hold: a warning that
+# says what to do; the same clients in clients-dir: none.
+perl -e 'for (1 .. 5001) { print "client \"w$_\" {\n\tkey = \"wkey-$_\"\n\thost = \"w$_.dyn.test\"\n}\n" }' \
+    >"$T/wide.conf"
+out=$("$SFTDYN" -t "$T/wide.conf" 2>&1 >/dev/null); st=$?
+like "$st $out" "^0 $T/wide.conf:0: warning: 5001 clients in one file .*clients-dir" \
+    "-t: 5001 clients in one file: valid, with a warning"
+mkdir "$T/wide.d"
+split -l 1000 -a 2 --additional-suffix=.conf "$T/wide.conf" "$T/wide.d/part-"
+printf 'clients-dir = "wide.d"\n' >"$T/wide.conf"
+out=$("$SFTDYN" -t "$T/wide.conf" 2>&1); st=$?
+is "$st $out" "0 $T/wide.conf: ok" "-t: the same clients in clients-dir: no warning"
+
+done_testing
