@@ -7,7 +7,7 @@
  * Landlock: files may be read only in the configuration's directories
  * and the system directories nsupdate needs (/usr, /etc, /dev, /proc,
  * /run for named's session key); written, created and removed only
- * in the state directory; executed only if they are nsupdate (and the
+ * in the state directory, and /dev/null written; executed only if they are nsupdate (and the
  * dynamic loader that runs it) -- or, when nsupdate is set to a script,
  * the system's programs, which a script runs.  A kernel without Landlock
  * is logged once at debug level.
@@ -184,10 +184,17 @@ landlock_rules(int rs, const struct conf *c)
 		return rc;
 	rc |= allow_dir_of(rs, c->path, last);
 	for (i = 0; i < c->nsources; i++)
-		rc |= allow_dir_of(rs, c->sources[i].path, last);
+		if (c->sources[i].is_dir)
+			rc |= allow(rs, c->sources[i].path, FS_READ, 1);
+		else
+			rc |= allow_dir_of(rs, c->sources[i].path, last);
 	if (c->nskeyfile != NULL && !in_system_dir(c->nskeyfile))
 		rc |= allow(rs, c->nskeyfile, FS_READ, 0);
-	rc |= allow(rs, c->statedir, FS_READ | FS_WRITE, 1);
+	/* a statedir that is no directory is state_lock()'s to report */
+	if (stat(c->statedir, &st) == 0 && S_ISDIR(st.st_mode))
+		rc |= allow(rs, c->statedir, FS_READ | FS_WRITE, 1);
+	/* an nsupdate wrapper may send output to /dev/null */
+	rc |= allow(rs, "/dev/null", LANDLOCK_ACCESS_FS_WRITE_FILE, 0);
 	rc |= allow(rs, c->nsupdate, LANDLOCK_ACCESS_FS_EXECUTE |
 	    LANDLOCK_ACCESS_FS_READ_FILE, 0);
 	if (elf_interp(c->nsupdate, interp) == 0) {

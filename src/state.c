@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,26 @@
 #include "sftdyn.h"
 
 #define STATE_LINE_MAX	128
+
+/*
+ * State trouble: logged at err level, with the path and the reason, once
+ * per connection; what follows from it only at debug level.
+ */
+static void ATTR_PRINTF(1, 2)
+trouble(const char *fmt, ...)
+{
+	static int logged;
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (logged++)
+		log_debug("state: %s", msg);
+	else
+		log_err("state: %s", msg);
+}
 
 /* statedir/host.suffix, host lower-cased and without a trailing dot. */
 static void
@@ -40,8 +61,8 @@ state_path(char *buf, size_t size, const struct conf *c, const char *host,
 
 /*
  * Opens path without following a symlink or blocking on a FIFO, and only
- * when it is a regular file.  Returns the fd, or -1 (logged unless the
- * file does not exist).
+ * when it is a regular file.  Returns the fd, or -1 with errno set, the
+ * trouble logged unless the file does not exist (ENOENT).
  */
 static int
 open_regular(const char *path, int flags)
@@ -50,20 +71,43 @@ open_regular(const char *path, int flags)
 	int fd;
 
 	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		log_err("state: %s is not a regular file, ignored", path);
+		trouble("%s is not a regular file, ignored", path);
+		errno = EINVAL;
 		return -1;
 	}
 	fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 	if (fd == -1) {
 		if (errno != ENOENT)
-			log_err("state: %s: %s", path, strerror(errno));
+			trouble("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		log_err("state: %s is not a regular file, ignored", path);
+		trouble("%s is not a regular file, ignored", path);
 		close(fd);
+		errno = EINVAL;
 		return -1;
 	}
+	return fd;
+}
+
+/*
+ * Opens host's lock file, making the state directory if it is missing.
+ * Returns the fd, or -1 (logged).
+ */
+static int
+lock_open(const struct conf *c, const char *path)
+{
+	int fd = open_regular(path, O_RDWR | O_CREAT);
+
+	if (fd != -1 || errno != ENOENT)
+		return fd;
+	if (mkdir(c->statedir, 0750) != 0 && errno != EEXIST) {
+		trouble("cannot make the state directory %s: %s; nothing is "
+		    "recorded", c->statedir, strerror(errno));
+		return -1;
+	}
+	if ((fd = open_regular(path, O_RDWR | O_CREAT)) == -1 && errno == ENOENT)
+		trouble("%s: %s", path, strerror(errno));
 	return fd;
 }
 
@@ -80,14 +124,8 @@ state_lock(const struct conf *c, const char *host)
 	int fd;
 
 	state_path(path, sizeof(path), c, host, "lock");
-	fd = open_regular(path, O_RDWR | O_CREAT);
-	if (fd == -1 && errno == ENOENT && mkdir(c->statedir, 0750) == 0)
-		fd = open_regular(path, O_RDWR | O_CREAT);
-	if (fd == -1) {
-		if (errno == ENOENT)	/* the only error not logged yet */
-			log_err("state: %s: %s", path, strerror(errno));
+	if ((fd = lock_open(c, path)) == -1)
 		return STATE_NOLOCK;
-	}
 	while (flock(fd, LOCK_EX) != 0) {
 		if (errno == EINTR && !deadline_expired())
 			continue;
@@ -97,7 +135,7 @@ state_lock(const struct conf *c, const char *host)
 			    "until the deadline", path);
 			return STATE_BUSY;
 		}
-		log_err("state: lock %s: %s", path, strerror(errno));
+		trouble("lock %s: %s", path, strerror(errno));
 		return STATE_NOLOCK;
 	}
 	return fd;
@@ -119,7 +157,7 @@ state_read(const char *path, char line[STATE_LINE_MAX])
 	close(fd);
 	if (n <= 0 || line[n - 1] != '\n' || memchr(line, '\n', (size_t)n) !=
 	    line + n - 1 || memchr(line, '\0', (size_t)n) != NULL) {
-		log_err("state: %s: corrupt, ignored", path);
+		trouble("%s: corrupt, ignored", path);
 		return -1;
 	}
 	line[n - 1] = '\0';
@@ -143,7 +181,7 @@ state_matches(const struct conf *c, const char *host, const struct addr *a,
 	if ((sp = strchr(line, ' ')) == NULL ||
 	    addr_parsen(&recorded, line, (size_t)(sp - line)) != 0 ||
 	    recorded.family != a->family) {
-		log_err("state: %s: corrupt, ignored", path);
+		trouble("%s: corrupt, ignored", path);
 		return 0;
 	}
 	if (memcmp(recorded.bytes, a->bytes, 16) != 0)
@@ -185,7 +223,7 @@ state_forget(const struct conf *c, const char *host, const struct addr *a)
 	if (unlink(path) == 0) {
 		if (state_sync_dir(c) == 0)
 			return 0;
-		log_err("state: %s: removed, but syncing %s failed: %s", path,
+		trouble("%s: removed, but syncing %s failed: %s", path,
 		    c->statedir, strerror(errno));
 		return -1;
 	}
@@ -193,7 +231,7 @@ state_forget(const struct conf *c, const char *host, const struct addr *a)
 		return 0;
 	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return 0;	/* never read, so it vouches for nothing */
-	log_err("state: cannot remove %s: %s", path, strerror(errno));
+	trouble("cannot remove %s: %s", path, strerror(errno));
 	return -1;
 }
 
@@ -212,18 +250,18 @@ state_save(const struct conf *c, const char *host, const struct addr *a,
 	state_path(path, sizeof(path), c, host, addr_type(a));
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		log_err("state: %s: %s", tmp, strerror(errno));
+		trouble("%s: %s", tmp, strerror(errno));
 		return;
 	}
 	n = snprintf(text, sizeof(text), "%s %s\n", a->text, sig);
 	ok = write_all(fd, text, (size_t)n) == 0 && fsync(fd) == 0;
 	if (close(fd) != 0 || !ok) {
-		log_err("state: %s: %s", tmp, strerror(errno));
+		trouble("%s: %s", tmp, strerror(errno));
 		unlink(tmp);
 		return;
 	}
 	if (rename(tmp, path) != 0) {
-		log_err("state: %s: %s", path, strerror(errno));
+		trouble("%s: %s", path, strerror(errno));
 		unlink(tmp);
 		return;
 	}

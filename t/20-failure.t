@@ -58,6 +58,16 @@ like "$(cat "$T/sftdyn.log")" 'nsupdate "/nonexistent/nsupdate": No such file' \
 is "$(get / --interface 127.0.0.4)" "500 FAIL" "even for GET /"
 sed -i '$d' "$T/conf"
 
+# An nsupdate wrapper that sends output to /dev/null, as wrappers do:
+# confinement lets it.
+mkdir -p "$T/bin"
+printf '#!/bin/sh\nexec /usr/bin/nsupdate "$@" 2>/dev/null >/dev/null\n' >"$T/bin/quiet"
+chmod +x "$T/bin/quiet"
+echo "nsupdate = \"$T/bin/quiet\"" >>"$T/conf"
+is "$(get $KEY --interface 127.0.0.7)" "200 OK" "a wrapper writing to /dev/null: OK"
+is "$(rr c.$ZONE A)" "127.0.0.7" "DNS follows"
+sed -i '$d' "$T/conf"
+
 # Corrupt, unreadable and unwritable state.
 settle c.$ZONE
 printf 'garbage\n' >"$T/state/c.$ZONE.A"

@@ -4,11 +4,7 @@
 # fault is followed by what DNS, the state and the client believe.  Also:
 # only regular files count, the state names the update it vouches for,
 # and a queue for one host's lock is bounded (section 7b).
-if [ -z "${SFTDYN_NS:-}" ] && [ "$(id -u)" = 0 ] &&
-    unshare -m --propagation private true 2>/dev/null; then
-	# a mount namespace of our own, for the full state directory
-	SFTDYN_NS=1 exec unshare -m --propagation private bash "$0" "$@"
-fi
+NEEDS_NS=1	# a mount namespace of our own, for the full state directory
 . "$(dirname "$0")/lib.sh"
 
 start_named

@@ -86,8 +86,36 @@ sed -i 's,pki/leaf.key,pki/missing.key,' "$T/conf"
 out=$("$SFTDYN" -t --tls "$T/conf" 2>&1)
 like "$out" "^$T/conf:[0-9]+: key \"$T/pki/missing.key\": No such file" "-t: a missing TLS key"
 is "$(gets / --interface 127.0.0.7)" "000 " "missing key: no answer"
-like "$(cat "$T/sftdyn.log")" 'key ".*missing.key": No such file' "missing key: logged"
+like "$(cat "$T/sftdyn.log")" 'error: tls: .*missing.key' "missing key: logged"
 grep -q 'secret-' "$T/sftdyn.log"
 ok $((! $?)) "no key in the log"
+
+# A plain handler never needs the tls section's files: with a key only
+# root may read, the service user serves HTTP, from the index and from
+# the parse alike.
+sed -i 's,pki/missing.key,pki/leaf.key,' "$T/conf"
+chmod 600 "$T/pki/leaf.key"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	chmod 755 "$T" "$T/pki"
+	sed '/^nskeyfile/d' "$T/conf" >"$T/plain.conf"	# root's too
+	chmod 644 "$T/plain.conf"
+	"$SFTDYN" -t "$T/plain.conf" >/dev/null
+	as_nobody() {
+		printf 'GET / HTTP/1.0\r\n\r\n' | REMOTE_ADDR=127.0.0.9 \
+		    setpriv --reuid=65534 --regid=65534 --clear-groups \
+		    "$SFTDYN" -e -v "$@" -c "$T/plain.conf" 2>"$T/nobody.err"
+	}
+	like "$(as_nobody)" '127\.0\.0\.9$' "an unreadable TLS key, from the index: plain HTTP is served"
+	like "$(cat "$T/nobody.err")" 'clients from the index' "(the index was used)"
+	rm "$T/plain.conf.cdb"
+	like "$(as_nobody)" '127\.0\.0\.9$' "an unreadable TLS key, parsed: plain HTTP is served"
+	! grep -q 'leaf.key' "$T/nobody.err"
+	ok $? "and nothing is said of the key"
+	is "$(as_nobody --tls)" "" "--tls as a user who cannot read the key: no answer"
+	like "$(cat "$T/nobody.err")" 'error: tls: .*leaf.key' "and the reason is logged"
+	chmod 700 "$T"
+else
+	for i in 1 2 3 4 5 6; do ok 0 "# skip: needs root and setpriv"; done
+fi
 
 done_testing

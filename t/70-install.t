@@ -15,15 +15,28 @@ for f in usr/bin/sftdyn usr/bin/sftdyn-tls usr/share/man/man8/sftdyn.8 usr/share
     usr/share/doc/sftdyn/examples/stunnel-exec.conf \
     usr/share/doc/sftdyn/examples/stunnel-proxy.conf \
     usr/share/doc/sftdyn/examples/named-primary.conf \
-    usr/share/doc/sftdyn/examples/named-secondary.conf; do
+    usr/share/doc/sftdyn/examples/named-secondary.conf \
+    usr/share/doc/sftdyn/examples/named-local.conf \
+    usr/share/doc/sftdyn/examples/dyn.example.org.zone \
+    usr/share/doc/sftdyn/examples/xinetd-tls \
+    usr/share/doc/sftdyn/examples/inetd-tls.conf; do
 	test -f "$R/$f"
 	ok $? "installed $f"
 done
 is "$(stat -c %a "$R/usr/bin/sftdyn") $(stat -c %a "$R/etc/sftdyn/conf")" "755 640" "modes"
 is "$(unit_execs "$R/lib/systemd/system")" "$(shipped_execs /usr/bin)" \
     "units run the installed binaries, the TLS one directly"
-like "$(cat "$R/usr/share/doc/sftdyn/examples/xinetd")" 'server[[:space:]]+= /usr/bin/sftdyn' \
+like "$(cat "$R/usr/share/doc/sftdyn/examples/xinetd")" 'server[[:space:]]+= /usr/bin/sftdyn$' \
     "examples name the installed binary"
+like "$(cat "$R/usr/share/doc/sftdyn/examples/xinetd-tls")" 'server[[:space:]]+= /usr/bin/sftdyn-tls$' \
+    "and the installed TLS binary"
+test -d "$R/var/lib/sftdyn" && [ "$(stat -c %a "$R/var/lib/sftdyn")" = 750 ]
+ok $? "make install made the state directory, mode 0750"
+if [ "$(id -u)" = 0 ] && id bind >/dev/null 2>&1; then
+	is "$(stat -c %U:%G "$R/var/lib/sftdyn")" bind:bind "owned by bind"
+else
+	ok 0 "# skip: needs root and user bind"
+fi
 is "$("$R/usr/bin/sftdyn" -t "$R/etc/sftdyn/conf")" "$R/etc/sftdyn/conf: ok" \
     "the installed sample configuration passes -t"
 echo '# mine' >>"$R/etc/sftdyn/conf"

@@ -1,8 +1,9 @@
 #!/bin/bash
-# The Debian package: built from a copy of the tracked files, extracted
-# with dpkg-deb (never installed: a real sftdyn may run on this machine),
-# its files, conffiles, relations and units checked, lintian run, and one
-# request served through the extracted binary with a private named.
+# The Debian package that make deb built (make check builds it first; run
+# alone, this test builds it), extracted with dpkg-deb (never installed: a
+# real sftdyn may run on this machine): its files, conffiles, relations
+# and units checked, lintian run, and one request served through the
+# extracted binary with a private named.
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v dpkg-buildpackage >/dev/null || ! command -v dh >/dev/null; then
@@ -10,16 +11,8 @@ if ! command -v dpkg-buildpackage >/dev/null || ! command -v dh >/dev/null; then
 	exit 0
 fi
 
-S=$T/build/src
-mkdir -p "$S"
-(cd "$TOP" && git ls-files -z | xargs -0 cp --parents -t "$S")
-(cd "$S" && dpkg-buildpackage -us -uc -b) >"$T/build.log" 2>&1
-ok $? "dpkg-buildpackage -us -uc -b"
-[ "$tap_failed" -eq 0 ] || tail -n 20 "$T/build.log" | sed 's/^/# /'
-DEB=$(ls "$T"/build/sftdyn_*_*.deb 2>/dev/null | head -n 1)
-CHANGES=$(ls "$T"/build/sftdyn_*.changes 2>/dev/null | head -n 1)
-test -f "$DEB" && test -f "$CHANGES"
-ok $? "a .deb and a .changes"
+find_deb
+ok $? "make deb: a .deb and a .changes"
 [ -f "$DEB" ] || { done_testing; exit 1; }
 
 R=$T/root
@@ -33,14 +26,18 @@ lib/systemd/system/sftdyn-tls@.service lib/systemd/system/sftdyn.socket
 lib/systemd/system/sftdyn@.service usr/sbin/sftdyn usr/sbin/sftdyn-tls
 usr/share/doc/sftdyn/README.Debian usr/share/doc/sftdyn/README.gz
 usr/share/doc/sftdyn/changelog.gz usr/share/doc/sftdyn/copyright
+usr/share/doc/sftdyn/examples/dyn.example.org.zone
+usr/share/doc/sftdyn/examples/inetd-tls.conf
 usr/share/doc/sftdyn/examples/inetd.conf
+usr/share/doc/sftdyn/examples/named-local.conf
 usr/share/doc/sftdyn/examples/named-primary.conf
 usr/share/doc/sftdyn/examples/named-secondary.conf
 usr/share/doc/sftdyn/examples/nginx.conf
 usr/share/doc/sftdyn/examples/sftdyn.conf
 usr/share/doc/sftdyn/examples/stunnel-exec.conf
 usr/share/doc/sftdyn/examples/stunnel-proxy.conf
-usr/share/doc/sftdyn/examples/xinetd usr/share/lintian/overrides/sftdyn
+usr/share/doc/sftdyn/examples/xinetd usr/share/doc/sftdyn/examples/xinetd-tls
+usr/share/lintian/overrides/sftdyn
 usr/share/man/man5/sftdyn.conf.5.gz
 usr/share/man/man8/sftdyn-tls.8.gz usr/share/man/man8/sftdyn.8.gz"
 is "$(cd "$R" && find . ! -type d | sed 's,^\./,,' | sort | tr '\n' ' ')" \
@@ -61,6 +58,9 @@ is "$(grep -c 'deb-systemd-helper enable' "$T/control/postinst") $(grep -c 'deb-
     "postinst enables only what was enabled, and starts nothing"
 grep -q 'sftdyn -t /etc/sftdyn/conf' "$T/control/postinst"
 ok $? "postinst compiles the client index"
+grep -q 'install -d -m 0750 /var/lib/sftdyn' "$T/control/postinst" &&
+    grep -q 'chown bind:bind /var/lib/sftdyn' "$T/control/postinst"
+ok $? "postinst makes the state directory, bind's (t/96-package-user.t runs it)"
 grep -q 'rm -rf /var/lib/sftdyn' "$T/control/postrm" &&
     grep -q 'rm -f /etc/sftdyn/conf.cdb' "$T/control/postrm"
 ok $? "purge removes the state and the index"

@@ -2,6 +2,14 @@
 # behind systemd-socket-activate, and clients.  Every server listens on a
 # free loopback port and is stopped by its PID when the test exits.
 
+# A test that sets NEEDS_NS before sourcing this file runs in a private
+# mount namespace of its own (as root), for mounts only it sees; it tells
+# by SFTDYN_NS.
+if [ -n "${NEEDS_NS:-}" ] && [ -z "${SFTDYN_NS:-}" ] && [ "$(id -u)" = 0 ] &&
+    unshare -m --propagation private true 2>/dev/null; then
+	SFTDYN_NS=1 exec unshare -m --propagation private bash "$0" "$@"
+fi
+
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 SFTDYN=$(cd "$TOP" && readlink -f "${SFTDYN:-./sftdyn}")
 ZONE=dyn.test
@@ -271,6 +279,41 @@ shipped_execs() {
 	    "ExecStart=$1/sftdyn /etc/sftdyn/conf" \
 	    "ExecStart=$1/sftdyn-tls --tls /etc/sftdyn/conf" \
 	    "ExecStartPre=-$1/sftdyn -t /etc/sftdyn/conf" | sort | tr '\n' '|'
+}
+
+# --- syslog ----------------------------------------------------------
+
+# private_syslog: a /dev of the test's own, whose /dev/log writes to
+# $T/syslog.log, for handlers that log to syslog (under xinetd stderr is
+# the connection).  Only in a private mount namespace: the test runs
+# itself under unshare -m first (see in_mount_namespace).
+private_syslog() {
+	[ -n "${SFTDYN_NS:-}" ] || return 1
+	mount -t tmpfs -o mode=755 tmpfs /dev || return 1
+	mknod -m 666 /dev/null c 1 3 && mknod -m 666 /dev/zero c 1 5 &&
+	    mknod -m 666 /dev/full c 1 7 && mknod -m 666 /dev/random c 1 8 &&
+	    mknod -m 666 /dev/urandom c 1 9 && mknod -m 666 /dev/tty c 5 0 ||
+	    return 1
+	ln -s /proc/self/fd /dev/fd
+	mkdir /dev/pts /dev/shm
+	perl "$TOP/t/lib/syslog.pl" /dev/log "$T/syslog.log" &
+	PIDS="$PIDS $!"
+	wait_for 10 test -S /dev/log
+}
+
+# --- the Debian package ----------------------------------------------
+
+# find_deb: DEB and CHANGES, the package make deb built (built now when
+# there is none).
+find_deb() {
+	DEB=$(ls "$TOP"/build/deb/sftdyn_*_*.deb 2>/dev/null | grep -v dbgsym | head -n 1)
+	if [ -z "$DEB" ]; then
+		make -s -C "$TOP" deb >"$T/deb.log" 2>&1 ||
+		    { tail -n 20 "$T/deb.log" | sed 's/^/# /'; return 1; }
+		DEB=$(ls "$TOP"/build/deb/sftdyn_*_*.deb | grep -v dbgsym | head -n 1)
+	fi
+	CHANGES=$(ls "$TOP"/build/deb/sftdyn_*.changes 2>/dev/null | head -n 1)
+	test -f "$DEB" && test -f "$CHANGES"
 }
 
 # --- TLS -------------------------------------------------------------
