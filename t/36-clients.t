@@ -1,11 +1,11 @@
 #!/bin/bash
 # dyndns2 with the real clients: Debian's ddclient and inadyn (unpacked by
-# t/clients.sh, never installed), GNU wget, and a Fritz!Box-style URL with
+# t/tools.sh, never installed), GNU wget, and a Fritz!Box-style URL with
 # curl; over HTTP and, with the test CA, over HTTPS.  The README's recipes
 # are these configurations.
 . "$(dirname "$0")/lib.sh"
 
-CLIENTS=$TOP/build/clients
+CLIENTS=$TOP/build/tools
 start_named
 make_certs
 write_conf 'tls {
@@ -51,7 +51,7 @@ is "$(rr a.$ZONE A) $(rr a.$ZONE AAAA)" "192.0.2.52 2001:db8::52" \
     "AAAA set, A kept"
 
 # --- ddclient ---------------------------------------------------------
-if sh "$TOP/t/clients.sh" "$CLIENTS" 2>"$T/clients.err"; then
+if sh "$TOP/t/tools.sh" "$CLIENTS" ddclient inadyn 2>"$T/clients.err"; then
 	have_clients=1
 else
 	have_clients=

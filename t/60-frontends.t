@@ -39,8 +39,52 @@ ok $? "xinetd listens on $P"
 PORT=$P
 serves_clients xinetd get 127.0.0.4 REMOTE_HOST
 
+# --- xinetd, HTTPS: the units/xinetd-tls stanza runs sftdyn-tls --tls ---
+TLS_BIN=$(dirname "$SFTDYN")/sftdyn-tls
+[ -x "$TLS_BIN" ] || TLS_BIN=$SFTDYN	# the sanitizer build is both
+write_conf 'trusted-proxies = { "127.0.0.1" }
+tls {
+	cert = "pki/fullchain.pem"
+	key = "pki/leaf.key"
+}'
+P=$(free_port)
+sed -e "s,^\tport\t\t= 4443,\tport\t\t= $P\n\tbind\t\t= 127.0.0.1," \
+    -e "s,/usr/local/bin/sftdyn-tls,$TLS_BIN," -e "s,/etc/sftdyn/conf,-c $T/conf," \
+    -e "s,= bind,= root," "$TOP/units/xinetd-tls" >"$T/xinetd-tls.conf"
+xinetd -dontfork -f "$T/xinetd-tls.conf" -pidfile "$T/xinetd-tls.pid" \
+    >"$T/xinetd-tls.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_port "$P"
+ok $? "xinetd (TLS) listens on $P"
+PORT=$P
+serves_clients "xinetd TLS" gets 127.0.0.10 REMOTE_HOST
+
+# --- openbsd-inetd, unpacked into build/tools, never installed: the
+# units/inetd.conf and units/inetd-tls.conf lines ---
+if sh "$TOP/t/tools.sh" "$TOP/build/tools" openbsd-inetd 2>"$T/tools.err"; then
+	P=$(free_port)
+	Q=$(free_port)
+	{ sed -e "s,^8080,127.0.0.1:$P," -e "s,/usr/local/bin/sftdyn,$SFTDYN," \
+	    -e "s,/etc/sftdyn/conf,-c $T/conf," -e "s,\tbind\t,\troot\t," \
+	    "$TOP/units/inetd.conf"
+	  sed -e "s,^4443,127.0.0.1:$Q," -e "s,/usr/local/bin/sftdyn-tls,$TLS_BIN," \
+	    -e "s,/etc/sftdyn/conf,-c $T/conf," -e "s,\tbind\t,\troot\t," \
+	    "$TOP/units/inetd-tls.conf"; } >"$T/inetd.conf"
+	"$TOP/build/tools/usr/sbin/inetd" -d "$T/inetd.conf" >"$T/inetd.log" 2>&1 &
+	PIDS="$PIDS $!"
+	wait_port "$P" && wait_port "$Q"
+	ok $? "inetd listens on $P (HTTP) and $Q (HTTPS)"
+	PORT=$P
+	serves_clients inetd get 127.0.0.11 getpeername
+	PORT=$Q
+	serves_clients "inetd TLS" gets 127.0.0.12 getpeername
+else
+	echo "# skipping inetd: $(cat "$T/tools.err")"
+	for i in $(seq 7); do ok 0 "# skip: openbsd-inetd cannot be had"; done
+fi
+write_conf 'trusted-proxies = { "127.0.0.1" }'
+
 # --- ucspi-tcp's tcpserver: the address from TCPREMOTEIP ---
-# (The inetd.conf line cannot run here: every inetd conflicts with xinetd.)
 P=$(free_port)
 tcpserver -R -H 127.0.0.1 "$P" "$SFTDYN" -c "$T/conf" >"$T/tcpserver.log" 2>&1 &
 PIDS="$PIDS $!"
