@@ -46,7 +46,7 @@ static struct {
 	int		 too_large;	/* over PARSE_BYTES_MAX, not parsed */
 	off_t		 bytes;		/* in the files opened so far */
 	int		*fds;		/* one per source, open while parsing */
-	unsigned int	 proxies_seen;	/* trusted-proxies elements checked */
+	unsigned int	 proxies_seen;	/* trusted-proxies elements added */
 	struct place	*places;	/* one per client section */
 	size_t		 nplaces;
 	size_t		 places_size;
@@ -374,21 +374,26 @@ parse_int(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	return -1;
 }
 
-static void
-check_proxies(cfg_t *cfg, cfg_opt_t *opt)
+/*
+ * An element of trusted-proxies, as libconfuse adds it: an address or
+ * address/prefix.  A second `trusted-proxies = { ... }` would silently
+ * replace the first list (libconfuse empties it before adding the
+ * element), so it is an error; `+=` appends, as it says.
+ */
+static int
+parse_net_item(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	struct net n;
-	const char *s;
 
-	/* called as elements are added, and again for the whole list */
-	if (parse.proxies_seen > cfg_opt_size(opt))
-		parse.proxies_seen = 0;
-	for (; parse.proxies_seen < cfg_opt_size(opt); parse.proxies_seen++) {
-		s = cfg_opt_getnstr(opt, parse.proxies_seen);
-		if (net_parse(&n, s) != 0)
-			report(cfg, "trusted-proxies: \"%s\" is not an "
-			    "address or address/prefix", s);
-	}
+	if (opt->nvalues != parse.proxies_seen + 1)
+		report(cfg, "%s is given twice; the first list would be lost "
+		    "(append to it with +=)", opt->name);
+	parse.proxies_seen = opt->nvalues;
+	if (net_parse(&n, value) != 0)
+		report(cfg, "%s: \"%s\" is not an address or address/prefix",
+		    opt->name, value);
+	*(const char **)result = value;
+	return 0;
 }
 
 /*
@@ -456,10 +461,8 @@ check_setting(cfg_t *cfg, cfg_opt_t *opt)
 		    opt->name);
 		return 0;
 	}
-	if (s->kind == SET_NETS) {
-		check_proxies(cfg, opt);
-		return 0;
-	}
+	if (s->kind == SET_NETS)
+		return 0;	/* parse_net_item() checks each element */
 	if (opt->flags & OPT_SEEN)
 		report(cfg, "%s is given twice in this section; the first "
 		    "would be ignored", opt->name);
@@ -566,6 +569,7 @@ scope_opts(cfg_opt_t *opts, enum setting_scope scope)
 			break;
 		case SET_NETS:
 			o->flags = CFGF_LIST;
+			o->parsecb = parse_net_item;
 			/* FALLTHROUGH */
 		case SET_STR:
 		case SET_PATH:
@@ -941,6 +945,23 @@ conf_load(struct conf *c, const char *path, int flags)
 	conf_error(c->path, 0, "changed while it was read, %d times; "
 	    "try again", PARSE_TRIES);
 	return -1;
+}
+
+/*
+ * Returns the path of the first file (or clients-dir) of c whose stamp is
+ * not what was parsed any more, or NULL when none changed.
+ */
+const char *
+conf_changed(const struct conf *c)
+{
+	char now[STAMP_MAX];
+	size_t i;
+
+	for (i = 0; i < c->nsources; i++)
+		if (stamp_path(c->sources[i].path, now) != 0 ||
+		    strcmp(now, c->sources[i].stamp) != 0)
+			return c->sources[i].path;
+	return NULL;
 }
 
 /*

@@ -259,18 +259,20 @@ static const int allowed[] = {
 	SYS_readlinkat, SYS_getdents64, SYS_fcntl, SYS_flock, SYS_fsync,
 	SYS_fdatasync, SYS_unlinkat, SYS_renameat, SYS_renameat2, SYS_mkdirat,
 	SYS_ioctl, SYS_dup, SYS_dup3, SYS_pipe2, SYS_umask, SYS_getcwd,
+	SYS_fadvise64,
 	SYS_fchmod, SYS_ftruncate,
 #ifdef __x86_64__
 	SYS_open, SYS_stat, SYS_lstat, SYS_access, SYS_readlink, SYS_unlink,
 	SYS_rename, SYS_mkdir, SYS_dup2, SYS_pipe, SYS_poll, SYS_select,
 	SYS_epoll_wait, SYS_epoll_create, SYS_getdents, SYS_arch_prctl,
-	SYS_time, SYS_alarm, SYS_chmod, SYS_fork, SYS_vfork,
+	SYS_time, SYS_alarm, SYS_chmod, SYS_fork, SYS_vfork, SYS_getpgrp,
 #endif
 	/* memory */
 	SYS_brk, SYS_mmap, SYS_munmap, SYS_mremap, SYS_mprotect, SYS_madvise,
 	/* processes, threads, signals, time */
 	SYS_clone, SYS_clone3, SYS_execve, SYS_exit, SYS_exit_group, SYS_wait4,
 	SYS_waitid, SYS_kill, SYS_tgkill, SYS_getpid, SYS_gettid, SYS_getppid,
+	SYS_setpgid, SYS_getpgid, SYS_getsid, SYS_setsid, SYS_rt_sigsuspend,
 	SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid, SYS_getgroups,
 	SYS_getresuid, SYS_getresgid, SYS_pidfd_open, SYS_set_tid_address,
 	SYS_set_robust_list, SYS_get_robust_list, SYS_rseq, SYS_futex,

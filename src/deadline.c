@@ -5,7 +5,8 @@
  * deadline, never later than the connection's: code that polls waits at
  * most deadline_left(); calls that cannot poll (flock, open, a parse) are
  * interrupted by a timer at the phase's end.  Should the program still be
- * in that phase a second later, it exits.
+ * in that phase a second later, it exits, and kills nsupdate's process
+ * group first.
  */
 #include <sys/time.h>
 
@@ -22,6 +23,7 @@
 
 static double started, conn_end, phase_end;
 static volatile sig_atomic_t expired;
+static volatile pid_t doomed;	/* a process group that dies with us */
 
 /* Milliseconds on the monotonic clock. */
 double
@@ -51,8 +53,13 @@ static void
 deadline_fire(int sig)
 {
 	(void)sig;
-	if (expired)
+	if (expired) {
+		if (doomed > 0) {
+			kill(-doomed, SIGKILL);
+			kill(doomed, SIGKILL);
+		}
 		_exit(1);
+	}
 	expired = 1;
 	timer_arm(GRACE_MS);
 }
@@ -108,6 +115,16 @@ void
 deadline_from_start(long seconds)
 {
 	deadline_at(started + (double)seconds * 1000);
+}
+
+/*
+ * The process group pgid (> 0; 0: none) is killed should the handler
+ * exit because a phase overran: nothing it started outlives it.
+ */
+void
+deadline_doom(pid_t pgid)
+{
+	doomed = pgid;
 }
 
 /* No phase: only the connection's end stays armed. */

@@ -15,8 +15,10 @@
  *           digest: two SipHashes of the key under the salt, so the
  *           index holds no key and a lookup's timing tells nothing
  * After the database, a trailer: "SFTDYNIX", the database's length and
- * a MAC of all of it.  The index is trusted only while every file's stamp
- * is unchanged, the length is right and every MAC checks out; a lookup
+ * a MAC of all of it.  The index is trusted only for the main file it
+ * was compiled from (its path first among the files, its stamp naming
+ * the same file), while every file's stamp is unchanged, the length is
+ * right and every MAC checks out; a lookup
  * that finds nothing checks the whole file first, so damage anywhere
  * sends the connection to the parse, never to a wrong answer.
  */
@@ -289,10 +291,13 @@ index_verify(struct index *ix)
 }
 
 /*
- * Returns 0 when every file the index was made from is as it was, 1 when
- * one changed, -1 when the record is damaged.  The files become c's
- * sources, as a parse would make them: confine() lets them be read, for
- * the parse that a damaged record may still call for.
+ * Returns 0 when the index was made from c's main file (the same path,
+ * first among its files) and every file is as it was; 1 when one
+ * changed; 2 when it was made from another configuration (a copy of the
+ * directory, or another's index put here); -1 when the record is
+ * damaged.  The files become c's sources, as a parse would make them:
+ * confine() lets them be read, for the parse that a damaged record may
+ * still call for.
  */
 static int
 index_fresh(struct index *ix, struct conf *c)
@@ -310,6 +315,8 @@ index_fresh(struct index *ix, struct conf *c)
 		    strlen(stamp) >= STAMP_MAX ||
 		    (strcmp(kind, "d") != 0 && strcmp(kind, "f") != 0))
 			return -1;
+		if (c->nsources == 0 && strcmp(path, c->path) != 0)
+			return 2;
 		if (stamp_path(path, now) != 0 || strcmp(now, stamp) != 0)
 			return 1;
 		c->sources = xrealloc(c->sources, c->nsources + 1,
@@ -319,7 +326,7 @@ index_fresh(struct index *ix, struct conf *c)
 		memcpy(c->sources[c->nsources++].stamp, stamp,
 		    strlen(stamp) + 1);
 	}
-	return 0;
+	return c->nsources > 0 ? 0 : -1;
 }
 
 /* Fills c's settings from the index; returns 0, or -1. */
@@ -371,6 +378,10 @@ index_load(struct conf *c, const char *path)
 	else if ((rc = index_fresh(ix, c)) == 1)
 		log_warn("client index %s is older than the configuration; "
 		    "run sftdyn -t %s", ipath, c->path);
+	else if (rc == 2)
+		log_warn("client index %s was compiled from another "
+		    "configuration file, not %s; run sftdyn -t %s", ipath,
+		    c->path, c->path);
 	else if (rc != 0 || (rc = index_conf(ix, c)) != 0)
 		log_err("client index %s is damaged; run sftdyn -t %s", ipath,
 		    c->path);

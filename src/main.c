@@ -161,9 +161,11 @@ load_conf(struct conf *c, const struct options *o, int reparse)
 {
 	int rc = -1;
 
-	if (!reparse && (rc = index_load(c, o->conffile)) == 0)
+	if (!reparse && (rc = index_load(c, o->conffile)) == 0) {
 		log_debug("%s: clients from the index", c->path);
-	else if ((rc = conf_load(c, o->conffile, 0)) != 0)
+		if (state_dir_check(c) != 0)
+			return -1;
+	} else if ((rc = conf_load(c, o->conffile, 0)) != 0)
 		return -1;
 	if (check_options(c, o, 0) != 0)
 		return -1;
@@ -174,11 +176,14 @@ load_conf(struct conf *c, const struct options *o, int reparse)
 /*
  * -t: 0 and "FILE: ok" when the configuration is valid, else 1.  A valid
  * configuration is compiled, as its files say, into its client index, if
- * its directory lets us write; -v prints the settings in effect.
+ * its directory lets us write; -v prints the settings in effect.  A file
+ * edited after it was read, the index written or not, makes it 1: "ok"
+ * is said only of what the files hold.
  */
 static int
 check_conf(const struct options *o)
 {
+	const char *changed;
 	struct conf c;
 	int rc = conf_load(&c, o->conffile, CONF_CHECK);
 
@@ -187,6 +192,12 @@ check_conf(const struct options *o)
 	if (rc == 0 && index_write(&c) != 0)
 		fprintf(stderr, "%s: warning: cannot write the client index "
 		    "%s.cdb: %s\n", o->conffile, c.path, strerror(errno));
+	/* what was checked must still be what the files hold */
+	if (rc == 0 && (changed = conf_changed(&c)) != NULL) {
+		fprintf(stderr, "%s: changed while sftdyn -t ran; run it "
+		    "again\n", changed);
+		rc = -1;
+	}
 	if (rc == 0 && o->verbosity > 0) {
 		apply_options(&c, o);
 		settings_dump(stdout, &c);

@@ -261,6 +261,7 @@ const char *addr_type(const struct addr *);
 /* conf.c */
 int	conf_load(struct conf *, const char *, int);
 void	conf_free(struct conf *);
+const char *conf_changed(const struct conf *);
 const struct client *conf_client_find(const struct conf *, const char *);
 
 /* confine.c */
@@ -280,6 +281,7 @@ void	deadline_at(double);
 void	deadline_in(long);
 void	deadline_from_start(long);
 void	deadline_clear(void);
+void	deadline_doom(pid_t);
 int	deadline_left(void);
 int	deadline_expired(void);
 int	deadline_wait(int, short);
@@ -307,10 +309,12 @@ void	sync_record(struct sync *, const struct conf *);
 int	verify_confirms(const struct conf *, const char *, const struct addr *);
 
 /* update.c */
-int	update_run(const struct conf *, const struct client *,
+void	update_begin(struct strbuf *, const struct conf *, const char *);
+char	*update_script(const struct conf *, const char *, long,
 	    const struct addr *, size_t);
-void	update_signature(const struct conf *, const struct client *,
-	    const struct addr *, char[SIG_SIZE]);
+int	update_run(const struct conf *, const char *, int);
+void	update_signature(const struct conf *, const char *, const char *,
+	    long, char[SIG_SIZE]);
 
 /* proxy.c */
 enum status proxy_parse(const char *, size_t, struct addr *, int *);
@@ -339,6 +343,7 @@ const char *valid_server_why(const char *);
 /* state.c */
 #define STATE_NOLOCK	(-1)	/* no usable lock: the state is unknown */
 #define STATE_BUSY	(-2)	/* the lock was held until the deadline */
+int	state_dir_check(const struct conf *);
 int	state_lock(const struct conf *, const char *);
 int	state_matches(const struct conf *, const char *, const struct addr *,
 	    const char *);

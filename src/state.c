@@ -60,6 +60,23 @@ state_path(char *buf, size_t size, const struct conf *c, const char *host,
 }
 
 /*
+ * Returns 0 when c's statedir is a directory or does not exist yet (it is
+ * made when first needed), else -1, logged: a configuration error, as -t
+ * reports it, for a configuration that came from the index.
+ */
+int
+state_dir_check(const struct conf *c)
+{
+	struct stat st;
+
+	if (stat(c->statedir, &st) != 0 || S_ISDIR(st.st_mode))
+		return 0;
+	log_err("configuration: statedir \"%s\" is not a directory; run "
+	    "sftdyn -t %s", c->statedir, c->path);
+	return -1;
+}
+
+/*
  * Opens path without following a symlink or blocking on a FIFO, and only
  * when it is a regular file.  Returns the fd, or -1 with errno set, the
  * trouble logged unless the file does not exist (ENOENT).

@@ -6,6 +6,7 @@
  * go to DNS in one nsupdate; after the answer, what DNS took is recorded
  * and the lock let go.  Each wait has its phase (SPEC section 7b).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -85,9 +86,12 @@ sync_host(struct sync *s, const struct conf *c)
 	const char *host = s->client->host;
 	struct addr todo[2];
 	size_t i, n = 0;
+	char *script;
+	int rc;
 
 	for (i = 0; i < s->n; i++)
-		update_signature(c, s->client, &s->addr[i], s->sig[i]);
+		update_signature(c, host, addr_type(&s->addr[i]),
+		    s->client->ttl, s->sig[i]);
 	deadline_in(c->timeout);
 	if ((s->lock = state_lock(c, host)) == STATE_BUSY)
 		return SYNC_FAILED;
@@ -104,7 +108,10 @@ sync_host(struct sync *s, const struct conf *c)
 		if (!s->current[i])
 			todo[n++] = s->addr[i];
 	deadline_in(c->timeout);
-	if (update_run(c, s->client, todo, n) != 0)
+	script = update_script(c, host, s->client->ttl, todo, n);
+	rc = update_run(c, script, s->lock);
+	free(script);
+	if (rc != 0)
 		return SYNC_FAILED;
 	s->updated = s->lock >= 0;
 	return SYNC_UPDATED;

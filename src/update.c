@@ -1,18 +1,29 @@
 /*
- * Running nsupdate: a fixed argument vector, no shell, the script on its
+ * Running nsupdate: a fixed argument vector, no shell, the input on its
  * standard input, its output to the log, and the phase's deadline after
- * which it is killed and reaped; a signal that ends the handler ends it
- * too.  The signature of an update (its arguments and input) is what the
- * state vouches for.
+ * which it is killed and reaped.
+ *
+ * Nothing it starts may change DNS once the host's lock is gone: nsupdate
+ * runs in a process group of its own, which the deadline kills (and a
+ * terminating signal, and the handler's last-resort exit); it dies with
+ * the handler (PR_SET_PDEATHSIG, for a SIGKILL that no handler sees);
+ * and it holds the host's lock itself, as fd 3, so that whatever it left
+ * running (a wrapper's children) keeps the next connection waiting until
+ * it is gone.
+ *
+ * Each update's input requires that no CNAME is at the name: an RFC 2136
+ * server ignores a record added beside a CNAME and still answers NOERROR,
+ * so without the prerequisite nsupdate would succeed with nothing set.
  */
+#include <sys/ioctl.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,32 +31,56 @@
 
 #include "sftdyn.h"
 
+#define LOCK_FD		3	/* where nsupdate holds the host's lock */
+
 extern char **environ;
 
-/* The running nsupdate, for the handler of a terminating signal. */
+/* The running nsupdate's process group, for a terminating signal. */
 static volatile pid_t child;
 
 /*
- * The nsupdate input: an optional server line, then for each of the n
- * (one or two) addresses, delete the host's records of its type and add
- * it; one message, so DNS takes all of it or nothing.  Returns a malloc'd
- * string.
+ * The input that sets host's records of the n addresses' types to them,
+ * in one message, so that DNS takes all of it or nothing: a server line
+ * when nsserver is set, the CNAME prerequisite, then for each address a
+ * delete of its type and an add.  Returns a malloc'd string.
  */
-static char *
-update_script(const struct conf *c, const struct client *cl,
+char *
+update_script(const struct conf *c, const char *host, long ttl,
     const struct addr *a, size_t n)
 {
-	char server[512] = "", rr[2][768] = { "", "" };
+	struct strbuf b = { NULL, 0, 0 };
+	char *line;
 	size_t i;
 
+	update_begin(&b, c, host);
+	for (i = 0; i < n; i++) {
+		line = xasprintf("update delete %s %s\nupdate add %s %ld %s %s\n",
+		    host, addr_type(&a[i]), host, ttl, addr_type(&a[i]),
+		    a[i].text);
+		strbuf_raw(&b, line, strlen(line));
+		free(line);
+	}
+	strbuf_add(&b, "send\n");
+	return b.p;
+}
+
+/*
+ * Starts an update's input in b: the server line, when nsserver is set,
+ * and the prerequisite that no CNAME is at host.
+ */
+void
+update_begin(struct strbuf *b, const struct conf *c, const char *host)
+{
+	char *head;
+
 	if (c->nsserver != NULL)
-		snprintf(server, sizeof(server), "server %s %ld\n",
-		    c->nsserver, c->nsport);
-	for (i = 0; i < n && i < 2; i++)
-		snprintf(rr[i], sizeof(rr[i]), "update delete %s %s\n"
-		    "update add %s %ld %s %s\n", cl->host, addr_type(&a[i]),
-		    cl->host, cl->ttl, addr_type(&a[i]), a[i].text);
-	return xasprintf("%s%s%ssend\n", server, rr[0], rr[1]);
+		head = xasprintf("server %s %ld\nprereq nxrrset %s CNAME\n",
+		    c->nsserver, c->nsport, host);
+	else
+		head = xasprintf("prereq nxrrset %s CNAME\n", host);
+	b->len = 0;
+	strbuf_raw(b, head, strlen(head));
+	free(head);
 }
 
 /* Fills argv for nsupdate; port holds the text of -p's argument. */
@@ -73,27 +108,30 @@ update_argv(const struct conf *c, char *argv[8], char port[8])
 }
 
 /*
- * The signature of the update that sets the host's record of a's type to
- * a: a hash of nsupdate's arguments and input, so that it changes with
- * the server, the port, the key file and the TTL.
+ * The signature of an update of host's records of type with ttl: a hash
+ * of nsupdate's arguments and of its input but for the data, so that it
+ * changes with the server, the port, the key file, the TTL and the form
+ * of the message.
  */
 void
-update_signature(const struct conf *c, const struct client *cl,
-    const struct addr *a, char sig[SIG_SIZE])
+update_signature(const struct conf *c, const char *host, const char *type,
+    long ttl, char sig[SIG_SIZE])
 {
-	static const unsigned char key[16] = "sftdyn-state-v2";
+	static const unsigned char key[16] = "sftdyn-state-v3";
 	struct strbuf b = { NULL, 0, 0 };
-	char *argv[8], port[8], *script = update_script(c, cl, a, 1);
+	char *argv[8], port[8], *rr;
 	size_t i;
 
+	update_begin(&b, c, host);
 	update_argv(c, argv, port);
 	for (i = 0; argv[i] != NULL; i++)
 		strbuf_add(&b, argv[i]);
-	strbuf_add(&b, script);
+	rr = xasprintf("%s %ld %s", host, ttl, type);
+	strbuf_add(&b, rr);
 	snprintf(sig, SIG_SIZE, "%016llx",
 	    (unsigned long long)siphash24(key, b.p, b.len));
+	free(rr);
 	free(b.p);
-	free(script);
 }
 
 /* Logs the child's output line by line, at err level when it failed. */
@@ -112,52 +150,58 @@ update_log_output(char *out, int failed)
 }
 
 /*
- * Starts nsupdate with its stdin and stdout+stderr on pipes.  Returns the
- * pid, or -1 (logged).
+ * The child, between fork and exec: its own process group, death with
+ * the handler, the pipes on 0, 1 and 2, the lock on LOCK_FD, nothing else
+ * open, default signals.  Never returns; an exec that fails is said on
+ * its output, which the handler logs.
  */
-static pid_t
-update_spawn(const struct conf *c, int in[2], int out[2])
+static void ATTR_NORETURN
+update_child(const struct conf *c, pid_t parent, int in, int out, int lock)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t dfl;
-	char *argv[8];
-	char port[8];
-	pid_t pid;
-	int rc;
+	char *argv[8], port[8];
+	sigset_t none;
+	int sig;
 
+	setpgid(0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(127);
+	for (sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (dup2(in, STDIN_FILENO) == -1 || dup2(out, STDOUT_FILENO) == -1 ||
+	    dup2(out, STDERR_FILENO) == -1)
+		_exit(127);
+	if (lock == LOCK_FD)
+		fcntl(LOCK_FD, F_SETFD, 0);
+	else if (lock >= 0 && dup2(lock, LOCK_FD) == -1)
+		_exit(127);
+	close_range(lock >= 0 ? LOCK_FD + 1 : LOCK_FD, ~0U, 0);
 	update_argv(c, argv, port);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, out[1], STDERR_FILENO);
-	posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
-	posix_spawnattr_init(&attr);
-	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGPIPE);
-	posix_spawnattr_setsigdefault(&attr, &dfl);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawn(&pid, c->nsupdate, &fa, &attr, argv,
-	    environ);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0) {
-		log_err("nsupdate: %s: %s", c->nsupdate, strerror(rc));
-		return -1;
-	}
-	return pid;
+	execve(c->nsupdate, argv, environ);
+	dprintf(STDERR_FILENO, "%s: %s\n", c->nsupdate, strerror(errno));
+	_exit(127);
 }
 
-/* A signal that ends the handler ends nsupdate first. */
+/* Kills nsupdate and its process group. */
+static void
+update_kill(pid_t pid)
+{
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);	/* should the group not have been made */
+}
+
+/* A signal that ends the handler ends nsupdate's process group first. */
 static void
 update_abort(int sig)
 {
 	if (child > 0)
-		kill(child, SIGKILL);
+		update_kill(child);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
+/* pid (> 0) is nsupdate's group: kill it with the handler; 0: none. */
 static void
 update_guard(pid_t pid)
 {
@@ -169,8 +213,29 @@ update_guard(pid_t pid)
 	sa.sa_handler = pid > 0 ? update_abort : SIG_DFL;
 	sigemptyset(&sa.sa_mask);
 	child = pid;
+	deadline_doom(pid);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
+}
+
+/*
+ * Starts nsupdate with its stdin and stdout+stderr on pipes and the lock
+ * on LOCK_FD.  Returns the pid, or -1 (logged).
+ */
+static pid_t
+update_spawn(const struct conf *c, int in, int out, int lock)
+{
+	pid_t parent = getpid(), pid = fork();
+
+	if (pid == 0)
+		update_child(c, parent, in, out, lock);
+	if (pid == -1) {
+		log_err("nsupdate: fork: %s", strerror(errno));
+		return -1;
+	}
+	setpgid(pid, pid);	/* whichever of the two runs first */
+	update_guard(pid);
+	return pid;
 }
 
 /*
@@ -224,52 +289,79 @@ update_wait(pid_t pid, int outfd, char *out, size_t size)
 }
 
 /*
- * Sets the host's records of the n addresses' types to them, in one
- * message.  Returns 0 when nsupdate succeeded before the phase's
- * deadline, -1 when it failed, timed out (killed and reaped) or could not
- * start.
+ * How nsupdate, reaped with status, did: 0 when it exited 0 having read
+ * all of its input (in, the pipe's read end, holds nothing), else -1,
+ * logged with the reason.
+ */
+static int
+update_result(int status, int in, const char *out)
+{
+	int unread = 0;
+
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (WIFEXITED(status))
+			log_err("nsupdate: exit status %d", WEXITSTATUS(status));
+		if (strstr(out, "YXRRSET") != NULL)
+			log_err("nsupdate: the name holds a CNAME (the update's "
+			    "prerequisite failed): DNS takes no other record "
+			    "beside one, so nothing was changed");
+		return -1;
+	}
+	if (ioctl(in, FIONREAD, &unread) != 0 || unread > 0) {
+		log_err("nsupdate: exited 0 without reading all of its input; "
+		    "the update is not known to be done");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Runs nsupdate with script as its input, handing it the host's lock
+ * (lock, or -1).  Returns 0 when it succeeded before the phase's
+ * deadline, -1 when it failed, timed out (its group killed and it
+ * reaped) or could not start.
  */
 int
-update_run(const struct conf *c, const struct client *cl, const struct addr *a,
-    size_t n)
+update_run(const struct conf *c, const char *script, int lock)
 {
 	double started = now_ms();
-	char out[CHILD_LOG_MAX + 1] = "", *script;
-	int in[2], outp[2], status = -1, rc = -1;
+	char out[CHILD_LOG_MAX + 1] = "";
+	int in[2], outp[2], status = -1, rc = -1, werr = 0;
 	pid_t pid;
 
-	script = update_script(c, cl, a, n);
 	log_debug("nsupdate input:\n%s", script);
 	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(outp, O_CLOEXEC) != 0) {
 		log_err("nsupdate: pipe: %s", strerror(errno));
-		free(script);
 		return -1;
 	}
-	pid = update_spawn(c, in, outp);
-	update_guard(pid);
-	close(in[0]);
+	/* the input is written before nsupdate starts: it fits the pipe,
+	 * or the write fails rather than wait */
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	if (write_all(in[1], script, strlen(script)) != 0)
+		werr = errno;
+	close(in[1]);
+	pid = update_spawn(c, in[0], outp[1], lock);
 	close(outp[1]);
 	if (pid != -1) {
-		if (write_all(in[1], script, strlen(script)) != 0)
-			log_err("nsupdate: writing its input: %s",
-			    strerror(errno));
-		close(in[1]);
-		if (update_wait(pid, outp[0], out, sizeof(out)) != 0) {
+		if (update_wait(pid, outp[0], out, sizeof(out)) != 0)
 			log_err("nsupdate: no answer within %ld s, killed",
 			    c->timeout);
-			kill(pid, SIGKILL);
-		}
+		/* before the reaping, which frees the group's id: whatever
+		 * it left running goes too */
+		update_kill(pid);
 		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 			;
 		update_guard(0);
-		rc = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-		if (rc != 0 && WIFEXITED(status))
-			log_err("nsupdate: exit status %d", WEXITSTATUS(status));
+		rc = update_result(status, in[0], out);
+		if (werr != 0) {
+			log_err("nsupdate: writing its input: %s",
+			    strerror(werr));
+			rc = -1;
+		}
 		update_log_output(out, rc != 0);
 		log_debug("nsupdate took %.1f ms", now_ms() - started);
-	} else
-		close(in[1]);
+	}
+	close(in[0]);
 	close(outp[0]);
-	free(script);
 	return rc;
 }

@@ -95,12 +95,16 @@ query_build(struct query *q, const char *host, int t)
 }
 
 /*
- * Reads the name at *off of msg into out (lower case, dotted, no final
- * dot), following compression pointers backwards only; advances *off past
- * it.  Returns 0, or -1 when it is malformed.
+ * Reads the name at *off of msg into out in wire form, its labels' letters
+ * lower-cased, following compression pointers backwards only; advances
+ * *off past it.  Returns the length of the wire form, root label
+ * included, or -1 when it is malformed.  Names are compared in this form,
+ * label by label: as dotted text, a label that holds a dot or a NUL would
+ * pass for two labels, or for fewer bytes.
  */
-static int
-name_read(const unsigned char *msg, size_t len, size_t *off, char *out)
+static long
+name_read(const unsigned char *msg, size_t len, size_t *off,
+    unsigned char out[DNS_NAME_MAX])
 {
 	size_t pos = *off, n = 0, end = 0;
 	unsigned ll;
@@ -122,19 +126,17 @@ name_read(const unsigned char *msg, size_t len, size_t *off, char *out)
 		}
 		if (ll & 0xc0)
 			return -1;
+		if (pos + 1 + ll > len || n + ll + 1 >= DNS_NAME_MAX)
+			return -1;
+		out[n++] = (unsigned char)ll;
+		for (size_t i = 0; i < ll; i++)
+			out[n++] = (unsigned char)tolower(msg[pos + 1 + i]);
+		pos += 1 + ll;
 		if (ll == 0)
 			break;
-		if (pos + 1 + ll > len || n + ll + 1 > DNS_NAME_MAX)
-			return -1;
-		if (n > 0)
-			out[n++] = '.';
-		for (size_t i = 0; i < ll; i++)
-			out[n++] = (char)tolower(msg[pos + 1 + i]);
-		pos += 1 + ll;
 	}
-	out[n] = '\0';
-	*off = end ? end : pos + 1;
-	return 0;
+	*off = end ? end : pos;
+	return (long)n;
 }
 
 /*
@@ -145,8 +147,9 @@ static const char *
 answer_check(const struct query *q, const unsigned char *m, size_t len,
     const struct addr *a, int *truncated)
 {
-	char owner[DNS_NAME_MAX + 1];
-	size_t off = DNS_HEADER + q->qlen, alen;
+	unsigned char owner[DNS_NAME_MAX];
+	size_t off = DNS_HEADER + q->qlen, alen, qnlen = q->qlen - 4;
+	long olen;
 	unsigned flags, i, an, match = 0, same = 0;
 
 	flags = get16(m + 2);
@@ -166,7 +169,8 @@ answer_check(const struct query *q, const unsigned char *m, size_t len,
 	for (i = 0; i < an; i++) {
 		unsigned type, class, rdlen;
 
-		if (name_read(m, len, &off, owner) != 0 || off + 10 > len)
+		if ((olen = name_read(m, len, &off, owner)) < 0 ||
+		    off + 10 > len)
 			return "the answer is malformed";
 		type = get16(m + off);
 		class = get16(m + off + 2);
@@ -174,7 +178,8 @@ answer_check(const struct query *q, const unsigned char *m, size_t len,
 		if ((off += 10) + rdlen > len)
 			return "the answer is malformed";
 		if (type == (unsigned)q->type && class == CLASS_IN &&
-		    strcmp(owner, q->name) == 0) {
+		    (size_t)olen == qnlen &&
+		    memcmp(owner, q->msg + DNS_HEADER, qnlen) == 0) {
 			match++;
 			same += rdlen == alen && memcmp(m + off, a->bytes,
 			    alen) == 0;

@@ -196,6 +196,47 @@ printf 'client "a" {\n key = "k"\n host = "a.example"\n}\nclient "a" {\n key = "
     >"$T/etc/dup.conf"
 out=$("$SFTDYN" -t "$T/etc/dup.conf" 2>&1); st=$?
 like "$st $out" "^1 $T/etc/dup.conf:[0-9]+: .*a" "-t: a client name twice"
+# trusted-proxies given twice would lose the first list: an error; +=
+# appends.
+write_conf_min 'trusted-proxies = { "127.0.0.1" }
+trusted-proxies = { "::1" }'
+out=$("$SFTDYN" -t "$T/etc/edge.conf" 2>&1); st=$?
+is "$st $out" "1 $T/etc/edge.conf:6: trusted-proxies is given twice; the first list would be lost (append to it with +=)" \
+    "-t: trusted-proxies given twice"
+write_conf_min 'trusted-proxies = { "127.0.0.1" }
+trusted-proxies += { "::1" }'
+is "$("$SFTDYN" -t -v "$T/etc/edge.conf" | grep '^trusted')" \
+    'trusted-proxies = { "127.0.0.1/32", "::1/128" }' "-t: += appends"
+# A statedir that is not a directory: an error at its line.
+: >"$T/etc/statefile"
+mkfifo "$T/etc/statefifo"
+for f in statefile statefifo; do
+	write_conf_min "statedir = \"$f\""
+	out=$(timeout 5 "$SFTDYN" -t "$T/etc/edge.conf" 2>&1); st=$?
+	is "$st $out" "1 $T/etc/edge.conf:5: statedir \"$T/etc/$f\" is not a directory" \
+	    "-t: statedir is a ${f#state}"
+done
+
+# NUL bytes: an error at their line, at once, whatever their number.
+printf 'ttl = 30\n# a comment\nstatedir = "st\0ate"\n' >"$T/etc/nul.conf"
+out=$("$SFTDYN" -t "$T/etc/nul.conf" 2>&1); st=$?
+is "$st $out" "1 $T/etc/nul.conf:3: a NUL byte; a configuration is text" \
+    "-t: a NUL in the main file, at its line"
+{ printf 'client "n" {\n key = "k"\n host = "n.example"\n}\n'; head -c 20000 /dev/zero; } \
+    >"$T/etc/nuls.conf"
+printf 'ttl = 30\ninclude("nuls.conf")\n' >"$T/etc/nul.conf"
+timed "$SFTDYN" -t "$T/etc/nul.conf" 2>/dev/null
+out=$("$SFTDYN" -t "$T/etc/nul.conf" 2>&1); st=$?
+is "$st $out" "1 $T/etc/nuls.conf:5: a NUL byte; a configuration is text" \
+    "-t: 20000 NULs in an included file, at their line"
+took_between 0 2000 "-t: at once"
+head -c 100000 /dev/zero >"$T/etc/nul.conf"
+timed sh -c "printf 'GET /k HTTP/1.0\r\n\r\n' | REMOTE_ADDR=127.0.0.1 \
+    '$SFTDYN' -e -c '$T/etc/nul.conf' 2>'$T/nul.err'"
+like "$out" '^HTTP/1.1 500 ' "the handler: 500 for a configuration of 100 kB of NULs"
+took_between 0 3000 "the handler: at once"
+like "$(cat "$T/nul.err")" "configuration: $T/etc/nul.conf:1: a NUL byte" "the handler: logged"
+
 out=$("$SFTDYN" -t "$T/etc/none.conf" 2>&1); st=$?
 like "$st $out" "^1 $T/etc/none.conf:0: No such file" "-t: a missing file"
 out=$("$SFTDYN" -t --nskeyfile "$T/nokey" "$T/etc/conf" 2>&1); st=$?

@@ -97,4 +97,49 @@ is "$(rr c.$ZONE A)" "127.0.0.6" "DNS follows"
 ls "$T"/state/.c* "$T"/state/*.XXXXXX* >/dev/null 2>&1
 ok $((! $?)) "no temporary files left behind"
 
+# A statedir that became a regular file or a FIFO after -t: 500 FAIL and
+# a log line that says so, from the index and from the parse alike.
+mkfifo "$T/statefifo"
+: >"$T/statefile"
+for f in statefile statefifo; do
+	sed -i "s,^statedir.*,statedir = \"$f\"," "$T/conf"
+	mv "$T/$f" "$T/$f.away" && mkdir "$T/$f" &&
+	    "$SFTDYN" -t "$T/conf" >/dev/null && rmdir "$T/$f" && mv "$T/$f.away" "$T/$f"
+	mark
+	timed get $KEY --interface 127.0.0.8
+	is "$out" "500 FAIL" "statedir a ${f#state} after -t: 500 FAIL"
+	took_between 0 2000 "(at once)"
+	like "$(since_mark)" "configuration: statedir \"$T/$f\" is not a directory" \
+	    "the index's handler says why"
+	rm -f "$T/conf.cdb"
+	mark
+	is "$(get $KEY --interface 127.0.0.8)" "500 FAIL" "statedir a ${f#state}, parsed: 500 FAIL"
+	like "$(since_mark)" "configuration: $T/conf:[0-9]+: statedir \"$T/$f\" is not a directory" \
+	    "the parse says why, at its line"
+done
+sed -i 's,^statedir.*,statedir = "state",' "$T/conf"
+
+# nsupdate that exits 0 without reading its input did not do what it was
+# asked: 500 FAIL, and the state unknown.
+printf '#!/bin/sh\nexit 0\n' >"$T/bin/deaf"
+chmod +x "$T/bin/deaf"
+echo "nsupdate = \"$T/bin/deaf\"" >>"$T/conf"
+mark
+is "$(get $KEY --interface 127.0.0.9)" "500 FAIL" "nsupdate exits 0 without reading: 500 FAIL"
+like "$(since_mark)" 'exited 0 without reading all of its input' "logged"
+settle c.$ZONE
+test ! -e "$T/state/c.$ZONE.A"
+ok $? "and the state is unknown"
+sed -i '$d' "$T/conf"
+
+# An nsupdate wrapper in bash, under the system call filter (the suite's
+# configurations set seccomp = true): bash's job control is allowed.
+printf '#!/bin/bash\nset -o pipefail\n/usr/bin/nsupdate "$@" | cat\nexit "${PIPESTATUS[0]}"\n' \
+    >"$T/bin/bash-wrapper"
+chmod +x "$T/bin/bash-wrapper"
+echo "nsupdate = \"$T/bin/bash-wrapper\"" >>"$T/conf"
+is "$(get $KEY --interface 127.0.0.10)" "200 OK" "a bash wrapper under seccomp: OK"
+is "$(rr c.$ZONE A)" 127.0.0.10 "DNS follows"
+sed -i '$d' "$T/conf"
+
 done_testing

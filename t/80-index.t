@@ -115,6 +115,37 @@ echo 'ttl = "x"' >>"$T/conf"
 is "$(get /secret-X --interface 127.0.0.8)" "500 FAIL" "a broken configuration: FAIL, index or not"
 sed -i '$d' "$T/conf"
 
+# An index belongs to the main file it was compiled from.  A copy of the
+# configuration's directory (cp -a), edited: a key revoked, its own state
+# directory; the copied index must not serve the original's clients.
+mkdir -p "$T/orig"
+sed -e "s,\"named/,\"$T/named/," -e '/^include/d' "$T/conf" >"$T/orig/conf"
+"$SFTDYN" -t "$T/orig/conf" >/dev/null
+cp -a "$T/orig" "$T/copy"
+sed -i -e '/^client "c"/,/^}/d' "$T/copy/conf"
+CONF=$T/copy/conf start_sftdyn 127.0.0.1 -- -v
+mark
+is "$(get /secret-X --interface 127.0.0.40)" "403 BADKEY" \
+    "a copy of the directory, the key revoked there: BADKEY"
+like "$(since_mark)" "client index $T/copy/conf.cdb was compiled from another configuration file" \
+    "the original's index is not used, and the log says why"
+is "$(get "/host=a.$ZONE,key=secret-a" --interface 127.0.0.40)" "200 OK" \
+    "the copy's own client: OK"
+settle a.$ZONE
+test -f "$T/copy/state/a.$ZONE.A" && test ! -e "$T/orig/state"
+ok $? "its state is the copy's, not the original's"
+stop_sftdyn
+# Another configuration's index beside this one: this one's keys work.
+cp "$T/orig/conf.cdb" "$T/conf.cdb"
+start_sftdyn 127.0.0.1 -- -v
+mark
+is "$(get /secret-d --interface 127.0.0.41)" "403 BADKEY" "(d is gone from this one)"
+"$SFTDYN" -t "$T/orig/conf" >/dev/null
+cp "$T/orig/conf.cdb" "$T/conf.cdb"
+is "$(get "/host=a.$ZONE,key=secret-a" --interface 127.0.0.41)" "200 OK" \
+    "a foreign index beside the configuration: its own keys work"
+like "$(since_mark)" 'compiled from another configuration file' "logged"
+
 # -t that cannot write the index still checks.
 rm -f "$T/conf.cdb"
 mkdir "$T/conf.cdb"
@@ -166,23 +197,45 @@ else
 fi
 chmod 700 "$T"
 
+# An edit after -t has read the files, while it writes the index (strace
+# holds its rename back): -t must not say ok.
+if command -v strace >/dev/null; then
+	rm -f "$T/strace.out"
+	strace -f -o "$T/strace.out" -e trace=rename,renameat,renameat2 \
+	    -e inject=rename,renameat,renameat2:delay_enter=1000000 \
+	    "$SFTDYN" -t "$T/conf" >"$T/t.out" 2>&1 &
+	tpid=$!
+	wait_for 60 grep -q 'rename(' "$T/strace.out"
+	ok $? "-t is writing the index"
+	sed -i 's/secret-X/secret-Z/' "$T/conf"
+	wait "$tpid"
+	is "$? $(cat "$T/t.out")" "1 $T/conf: changed while sftdyn -t ran; run it again" \
+	    "-t, overtaken by an edit: exit 1, and says so"
+	is "$(get /secret-Z --interface 127.0.0.32)" "200 OK" "the edit is in force"
+	is "$(get /secret-X --interface 127.0.0.32)" "403 BADKEY" \
+	    "the index -t wrote is not taken for the new contents"
+	"$SFTDYN" -t "$T/conf" >/dev/null
+else
+	for i in 1 2 3 4; do ok 0 "# skip: needs strace"; done
+fi
+
 # An edit while -t parses: what -t records is what it read, so the old
 # key never survives in a fresh index.
 perl -e 'for $i (1..$ARGV[0]) { print "client \"n$i\" {\n key = \"nkey-$i\"\n host = \"n$i.dyn.test\"\n}\n" }' \
     20000 >"$T/many.conf"
 echo 'include("many.conf")' >>"$T/conf"
 rm -f "$T/conf.cdb"
-"$SFTDYN" -t "$T/conf" >"$T/t.out" 2>&1 &
+"$SFTDYN" -t "$T/conf" >"$T/t.out" 2>/dev/null &
 tpid=$!
 # wait until -t has both files open, then edit the first in place
 wait_for 30 sh -c "ls -l /proc/$tpid/fd 2>/dev/null | grep -q many.conf"
 ok $? "-t is parsing"
-sed 's/secret-X/secret-Y/' "$T/conf" >"$T/conf.new"
+sed 's/secret-Z/secret-Y/' "$T/conf" >"$T/conf.new"
 cat "$T/conf.new" >"$T/conf"
 wait "$tpid"
 is "$? $(tail -n 1 "$T/t.out")" "0 $T/conf: ok" "-t parsed again and succeeded"
-is "$(get /secret-X --interface 127.0.0.32)" "403 BADKEY" "the old key is refused"
-is "$(get /secret-Y --interface 127.0.0.32)" "200 OK" "the new key is granted"
+is "$(get /secret-Z --interface 127.0.0.33)" "403 BADKEY" "the old key is refused"
+is "$(get /secret-Y --interface 127.0.0.33)" "200 OK" "the new key is granted"
 mark
 is "$(get /nkey-19999 --interface 127.0.0.33)" "200 OK" "a client of 20000, from the index"
 like "$(since_mark)" 'clients from the index' "the index is fresh"

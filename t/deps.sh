@@ -10,7 +10,7 @@
 PACKAGES="gcc make pkg-config libc6-dev libconfuse-dev libtls-dev libssl-dev
 	libcdb-dev perl procps curl openssl bind9 bind9-dnsutils systemd
 	xinetd stunnel4 ucspi-tcp nginx-light mandoc man-db util-linux
-	wget libio-socket-ssl-perl libconfuse2 libgnutls30
+	wget libio-socket-ssl-perl libconfuse2 libgnutls30 strace
 	dpkg-dev debhelper lintian"
 # `t/deps.sh fuzz`: what make fuzz needs as well (libFuzzer)
 [ "${1:-}" = fuzz ] && PACKAGES="$PACKAGES clang libclang-rt-dev"

@@ -11,6 +11,9 @@
 #   refused   RCODE REFUSED
 #   silence   no answer at all
 #   garbage   the answer cut after its header
+#   dotlabel  the first answer record's owner spelt with its first two
+#             labels as one that holds a dot ("a.dyn" "test")
+#   nullabel  the same owner with a NUL and a byte added to its last label
 # Each of those queries is logged as "PROTO ID FLAGS QTYPE" (flags hex).
 use strict;
 use warnings;
@@ -44,8 +47,37 @@ sub qtype {
 	return unpack('n', substr($m, $off + 1, 2) // "\0\0");
 }
 
+# the wire form of the question's name in $m, and where the question ends
+sub qname {
+	my $m = shift;
+	my $off = 12;
+	while ($off < length($m) && (my $l = ord(substr($m, $off, 1)))) {
+		$off += $l + 1;
+	}
+	return (substr($m, 12, $off + 1 - 12), $off + 5);
+}
+
+# the first answer record's owner, a pointer to the question, replaced by
+# the question's name bent: labels 1 and 2 joined by a dot, or a NUL and
+# a byte added to the last label
+sub owner {
+	my ($ans, $mode) = @_;
+	my ($name, $at) = qname($ans);
+	return $ans if unpack('n', substr($ans, 6, 2)) == 0 ||
+	    ord(substr($ans, $at, 1)) != 0xc0;
+	my @l;
+	for (my $o = 0; (my $n = ord(substr($name, $o, 1))); $o += $n + 1) {
+		push @l, substr($name, $o + 1, $n);
+	}
+	if ($mode eq 'dotlabel') { splice(@l, 0, 2, "$l[0].$l[1]"); }
+	else { $l[-1] .= "\0x"; }
+	substr($ans, $at, 2) = join('', map { chr(length) . $_ } @l) . "\0";
+	return $ans;
+}
+
 sub bend {
 	my ($ans, $mode, $proto) = @_;
+	return owner($ans, $mode) if $mode eq 'dotlabel' || $mode eq 'nullabel';
 	my ($b2, $b3) = map { ord(substr($ans, $_, 1)) } 2, 3;
 	if ($mode eq 'aa0') { $b2 &= ~0x04; }
 	elsif ($mode eq 'tc' && $proto eq 'udp') { $b2 |= 0x02; }
