@@ -18,21 +18,29 @@ WARNINGS	= -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 ifeq ($(WERROR),1)
 WARNINGS	+= -Werror
 endif
-# The libraries are the distribution's, as pkg-config finds them.
-CONFUSE_CFLAGS	= $(shell pkg-config --cflags libconfuse)
-CONFUSE_LIBS	= $(shell pkg-config --libs --static libconfuse)
+# The libraries are the distribution's, as pkg-config finds them:
+# libconfuse (the configuration), libcdb (tinycdb: the client index),
+# Jansson (ACME's JSON bodies) and, for sftdyn-tls, libtls.
+PKGS		= libconfuse libcdb jansson
 CPPFLAGS	+= -D_GNU_SOURCE -DSFTDYN_VERSION=\"$(VERSION)\" \
-		   $(CONFUSE_CFLAGS) $(shell pkg-config --cflags libtls)
-LIBS		= $(CONFUSE_LIBS) $(shell pkg-config --libs libtls libcdb)
+		   $(shell pkg-config --cflags $(PKGS) libtls)
+LIBS		= $(shell pkg-config --libs $(PKGS) libtls)
 # A process starts for every connection: sftdyn is linked statically, as
 # dynamic linking would cost more than the rest of a plain request, and
-# without TLS, which lives in sftdyn-tls (sftdyn --tls runs it).  glibc
-# warns about getpwnam, dlopen and getaddrinfo in static programs: only
-# libconfuse's "~user" expansion and libcrypto's engine loading use them,
-# and sftdyn uses neither.
-STATIC		= -static -Wl,--no-warnings
-PLAIN_LIBS	= $(CONFUSE_LIBS) $(shell pkg-config --libs --static libcdb)
-TLS_LIBS	= $(CONFUSE_LIBS) $(shell pkg-config --libs --static libtls libcdb)
+# without TLS, which lives in sftdyn-tls (sftdyn --tls runs it).
+STATIC		= -static
+PLAIN_LIBS	= $(shell pkg-config --libs --static $(PKGS))
+TLS_LIBS	= $(shell pkg-config --libs --static $(PKGS) libtls)
+# glibc warns that getpwnam and getpwuid (libconfuse's "~user"
+# expansion, which sftdyn never uses), getaddrinfo (verify-dns's server,
+# which works the same on a numeric address), dlopen and gethostbyname
+# (libcrypto's engines and BIO, unused) need its shared libraries at run
+# time in a static program.  Those warnings are dropped; whatever else
+# the linker says is shown, and a failed link fails (ld's --no-warnings
+# would hide undefined symbols as well).
+LINK_FILTER	= 2>$@.err; rc=$$?; grep -v -e ': in function ' \
+		  -e 'in statically linked applications requires at runtime' \
+		  $@.err >&2; rm -f $@.err; exit $$rc
 # make LIBRESSL=/opt/libressl: sftdyn-tls with LibreSSL's own libtls,
 # libssl and libcrypto (a static build installed there) instead of
 # Debian's libtls on OpenSSL 3, whose start-up costs most of a TLS
@@ -55,10 +63,12 @@ ASAN		= -fsanitize=address,undefined -fno-omit-frame-pointer \
 all: sftdyn sftdyn-tls
 
 sftdyn: $(PLAIN_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(STATIC) -o $@ $(PLAIN_OBJS) $(PLAIN_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(STATIC) -o $@ $(PLAIN_OBJS) $(PLAIN_LIBS) \
+	    $(LINK_FILTER)
 
 sftdyn-tls: $(TLS_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(STATIC) -o $@ $(TLS_OBJS) $(TLS_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(STATIC) -o $@ $(TLS_OBJS) $(TLS_LIBS) \
+	    $(LINK_FILTER)
 
 # Objects depend on the flags they were built with: build/flags changes
 # whenever the compiler or its flags do.
@@ -164,7 +174,8 @@ build/bench/ref: bench/ref.c | build/.dirs
 	$(CC) $(CFLAGS) $(WARNINGS) -static -o $@ $<
 
 build/bench/ref-tls: bench/ref-tls.c | build/.dirs
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) $(STATIC) -o $@ $< $(TLS_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) $(STATIC) -o $@ $< $(TLS_LIBS) \
+	    $(LINK_FILTER)
 
 build/bench/load: bench/load.c | build/.dirs
 	$(CC) $(CFLAGS) $(WARNINGS) -pthread -o $@ $<
@@ -178,15 +189,16 @@ bench: deps all $(BENCH)
 FUZZ_SECONDS	?= 60
 FUZZERS		= http proxy dyndns2 conf index state verify
 FUZZ_SRCS	= $(filter-out src/main.c src/tls.c,$(SRCS))
+FUZZ_LIBS	= $(shell pkg-config --libs $(PKGS))
 FUZZ_CC		= clang $(CPPFLAGS) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined
 
 build/fuzz-%: t/fuzz/%.c $(FUZZ_SRCS) src/sftdyn.h | build/.dirs
-	$(FUZZ_CC) -o $@ $< $(FUZZ_SRCS) $(CONFUSE_LIBS) -lcdb
+	$(FUZZ_CC) -o $@ $< $(FUZZ_SRCS) $(FUZZ_LIBS)
 
 # this one includes src/verify.c itself, for its static parser
 build/fuzz-verify: t/fuzz/verify.c $(FUZZ_SRCS) src/sftdyn.h | build/.dirs
 	$(FUZZ_CC) -o $@ $< $(filter-out src/verify.c,$(FUZZ_SRCS)) \
-	    $(CONFUSE_LIBS) -lcdb
+	    $(FUZZ_LIBS)
 
 fuzz-deps:
 	@sh t/deps.sh fuzz

@@ -528,9 +528,11 @@ check_client(cfg_t *cfg, cfg_opt_t *opt)
 			break;
 		}
 	place_add(cfg);
-	if (cfg_size(sec, "key") > 0 && dyn_is_update(cfg_getstr(sec, "key")))
-		report(cfg, "client \"%s\": key is a dyndns2 path (/nic/update, "
-		    "/v3/update), which is never a secret URL", cfg_title(sec));
+	if (cfg_size(sec, "key") > 0 && (dyn_is_update(cfg_getstr(sec, "key"))
+	    || acme_path(cfg_getstr(sec, "key")) != ACME_NONE))
+		report(cfg, "client \"%s\": key is the path of another "
+		    "protocol (/nic/update, /v3/update, /present, /cleanup, "
+		    "/update), which is never a secret URL", cfg_title(sec));
 	for (i = 0; i < nsettings; i++)
 		if (settings[i].scope == SCOPE_CLIENT &&
 		    (settings[i].flags & SETF_REQUIRED) &&

@@ -50,6 +50,27 @@ conn_init(struct conn *conn)
 }
 
 /*
+ * Reads up to len bytes of the connection into buf, waiting no longer
+ * than the current phase.  Returns how many, 0 at end of input, -1 on
+ * error or when the deadline passed.
+ */
+ssize_t
+conn_read(struct conn *conn, void *buf, size_t len)
+{
+	ssize_t n;
+
+	if (conn->tls == NULL && deadline_wait(conn->rfd, POLLIN) != 0)
+		return -1;
+	do {
+		if (conn->tls != NULL)
+			n = secure_read(conn, buf, len);
+		else
+			n = read(conn->rfd, buf, len);
+	} while (n == -1 && errno == EINTR && !deadline_expired());
+	return n;
+}
+
+/*
  * Reads more bytes into the buffer.  Returns how many, 0 at end of input
  * or when the buffer is full, -1 on error or when the deadline passed.
  */
@@ -61,15 +82,7 @@ conn_fill(struct conn *conn)
 
 	if (room == 0)
 		return 0;
-	if (conn->tls == NULL && deadline_wait(conn->rfd, POLLIN) != 0)
-		return -1;
-	do {
-		if (conn->tls != NULL)
-			n = secure_read(conn, conn->buf + conn->len, room);
-		else
-			n = read(conn->rfd, conn->buf + conn->len, room);
-	} while (n == -1 && errno == EINTR && !deadline_expired());
-	if (n > 0)
+	if ((n = conn_read(conn, conn->buf + conn->len, room)) > 0)
 		conn->len += (size_t)n;
 	return (int)n;
 }

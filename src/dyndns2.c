@@ -7,7 +7,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "sftdyn.h"
 
@@ -106,90 +105,6 @@ dyn_query_parse(struct dyn_query *q, const char *key)
 	}
 }
 
-static int
-b64_value(char ch)
-{
-	static const char alphabet[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const char *p = ch != '\0' ? strchr(alphabet, ch) : NULL;
-
-	return p != NULL ? (int)(p - alphabet) : -1;
-}
-
-/*
- * Decodes base64 (RFC 4648, padding optional) into out, NUL-terminated.
- * Returns the length, or -1 when in is not base64 or decodes to a NUL.
- */
-static long
-b64_decode(char *out, const char *in, size_t len)
-{
-	unsigned long bits = 0;
-	size_t i, n = 0;
-	int nbits = 0, v;
-
-	while (len > 0 && in[len - 1] == '=' && len % 4 != 1)
-		len--;
-	if (len % 4 == 1)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if ((v = b64_value(in[i])) < 0)
-			return -1;
-		bits = (bits << 6 | (unsigned long)v) & 0xffffff;
-		if ((nbits += 6) >= 8) {
-			nbits -= 8;
-			if ((out[n++] = (char)(bits >> nbits & 0xff)) == '\0')
-				return -1;
-		}
-	}
-	out[n] = '\0';
-	return (long)n;
-}
-
-/*
- * Reads the request's Authorization header: "Basic" (any case), spaces,
- * base64 of "user:password".  Returns 0 with a->user and a->pass set, or
- * -1 when there is none, more than one, or it is malformed.
- */
-int
-dyn_auth_parse(struct dyn_auth *a, const struct request *req)
-{
-	const char *v = req->auth, *end = req->auth + req->auth_len;
-	char *colon;
-
-	memset(a, 0, sizeof(*a));
-	if (req->nauth != 1 || req->auth_len < 6 ||
-	    strncasecmp(v, "Basic ", 6) != 0)
-		return -1;
-	for (v += 6; v < end && (*v == ' ' || *v == '\t'); v++)
-		;
-	if ((size_t)(end - v) * 3 / 4 + 3 > sizeof(a->buf) ||
-	    b64_decode(a->buf, v, (size_t)(end - v)) < 0 ||
-	    (colon = strchr(a->buf, ':')) == NULL)
-		return -1;
-	*colon = '\0';
-	a->user = a->buf;
-	a->pass = colon + 1;
-	return 0;
-}
-
-/* Whether two DNS names are equal, case-insensitive, one trailing dot off. */
-static int
-host_equal(const char *a, const char *b)
-{
-	size_t alen = strlen(a), blen = strlen(b);
-
-	alen -= alen > 0 && a[alen - 1] == '.';
-	blen -= blen > 0 && b[blen - 1] == '.';
-	return alen == blen && strncasecmp(a, b, alen) == 0;
-}
-
-/* Whether user names client cl: its section name, or its host. */
-int
-dyn_user_matches(const struct client *cl, const char *user)
-{
-	return strcmp(user, cl->name) == 0 || host_equal(user, cl->host);
-}
-
 /*
  * Splits a comma list in place into at most max elements of v.  Returns
  * the number of elements, or max + 1 when there are more.
@@ -280,11 +195,11 @@ dyn_addresses(const struct dyn_query *q, const struct addr *conn, int allow,
 }
 
 /* Sets the answer to one word for the whole request (rows 1 to 4). */
-void
-dyn_word(struct dyn *d, const char *word)
+static void
+dyn_word(struct exchange *x, const char *word)
 {
-	d->n = 0;
-	snprintf(d->body, sizeof(d->body), "%s", word);
+	x->p.dyn.n = 0;
+	snprintf(x->body, sizeof(x->body), "%s", word);
 }
 
 /* The line for the client's host: nochg, good or dnserr. */
@@ -302,31 +217,34 @@ host_word(struct sync *s, const struct conf *c)
 	return "dnserr";
 }
 
-/* Joins the lines of d's names into its body. */
+/* Joins the lines of the request's names into x's body. */
 static void
-dyn_body(struct dyn *d)
+dyn_body(struct exchange *x)
 {
+	const struct dyn *d = &x->p.dyn;
 	size_t i, len = 0;
 	int with_addrs;
 
 	for (i = 0; i < d->n; i++) {
 		with_addrs = strcmp(d->word[i], "good") == 0 ||
 		    strcmp(d->word[i], "nochg") == 0;
-		len += (size_t)snprintf(d->body + len, sizeof(d->body) - len,
+		len += (size_t)snprintf(x->body + len, sizeof(x->body) - len,
 		    "%s%s%s%s", i ? "\n" : "", d->word[i],
 		    with_addrs ? " " : "", with_addrs ? d->addrs : "");
 	}
 }
 
 /*
- * Answers a request whose credentials named client cl (rows 3 to 5 of
- * SPEC section 5a): one line per name, the client's host brought to the
- * addresses once through s, whose lock stays held until sync_record().
+ * The lines for a request whose credentials named client x->client (rows
+ * 3 to 5 of the answer table): one per name, the client's host brought
+ * to the addresses once, its lock held until main records the state.
  */
-void
-dyn_serve(struct dyn *d, struct sync *s, const struct conf *c,
-    const struct client *cl, const struct addr *conn)
+static void
+dyn_lines(struct exchange *x)
 {
+	const struct client *cl = x->client;
+	struct dyn *d = &x->p.dyn;
+	struct sync *s = &x->sync[0];
 	const char *word = NULL;
 	struct addr a[2];
 	size_t i, na;
@@ -336,16 +254,17 @@ dyn_serve(struct dyn *d, struct sync *s, const struct conf *c,
 	if (d->q.hostname == NULL || (d->n == 1 && *d->name[0] == '\0'))
 		d->name[0] = NULL;
 	if (d->n > DYN_NAMES_MAX) {
-		dyn_word(d, "numhost");
+		dyn_word(x, "numhost");
 		return;
 	}
-	if (dyn_addresses(&d->q, conn, cl->allow_myip, a, &na) != 0) {
-		dyn_word(d, "dnserr");
+	if (dyn_addresses(&d->q, &x->addr, cl->allow_myip, a, &na) != 0) {
+		dyn_word(x, "dnserr");
 		return;
 	}
-	sync_init(s, cl);
+	sync_init(s, cl, cl->host, SYNC_ADDRS);
 	for (i = 0; i < na; i++)
 		sync_add(s, &a[i]);
+	x->nsync = 1;
 	snprintf(d->addrs, sizeof(d->addrs), "%s%s%s", a[0].text,
 	    na > 1 ? "," : "", na > 1 ? a[1].text : "");
 	for (i = 0; i < d->n; i++) {
@@ -356,47 +275,62 @@ dyn_serve(struct dyn *d, struct sync *s, const struct conf *c,
 		else if (!host_equal(name, cl->host))
 			d->word[i] = "nohost";
 		else
-			d->word[i] = word ? word : (word = host_word(s, c));
+			d->word[i] = word ? word :
+			    (word = host_word(s, &x->lookup->conf));
 	}
-	dyn_body(d);
-}
-
-/*
- * name for a log line: printable ASCII as it is, other bytes as \xHH,
- * the empty name as "".
- */
-static void
-log_name(char *out, size_t size, const char *name)
-{
-	size_t n = 0;
-
-	if (*name == '\0')
-		name = "\"\"";
-	for (; *name != '\0' && n + 5 < size; name++) {
-		unsigned char ch = (unsigned char)*name;
-
-		if (ch > ' ' && ch < 0x7f && ch != '\\')
-			out[n++] = (char)ch;
-		else
-			n += (size_t)snprintf(out + n, size - n, "\\x%02x", ch);
-	}
-	out[n] = '\0';
+	dyn_body(x);
 }
 
 /* One info line per name answered, or one for the whole request. */
-void
-dyn_log(const struct dyn *d, const struct addr *peer,
-    const struct client *cl, double started)
+static void
+dyn_log(const struct exchange *x)
 {
-	char name[HOST_MAX + 8];
+	const struct dyn *d = &x->p.dyn;
+	const struct client *cl = x->client;
+	char name[HOST_MAX * 4 + 8];
 	size_t i;
 
 	for (i = 0; i == 0 || i < d->n; i++) {
-		log_name(name, sizeof(name), d->n == 0 ? "-" :
+		log_escape(name, sizeof(name), d->n == 0 ? "-" :
 		    d->name[i] == NULL ? cl->host : d->name[i]);
 		log_info("peer=%s client=%s name=%s addr=%s result=%s "
-		    "time=%.1fms", peer->family ? peer->text : "-",
+		    "time=%.1fms", x->peer.family ? x->peer.text : "-",
 		    cl ? cl->name : "-", name, *d->addrs ? d->addrs : "-",
-		    d->n == 0 ? d->body : d->word[i], now_ms() - started);
+		    d->n == 0 ? x->body : d->word[i],
+		    now_ms() - x->started);
 	}
+}
+
+/*
+ * Answers a dyndns2 request: 911 when the configuration fails, badauth
+ * (401) for missing or wrong credentials, else the lines of dyn_lines().
+ * Every answer is 200 but badauth: that is how the clients read them.
+ */
+void
+dyn_serve(struct exchange *x)
+{
+	struct dyn *d = &x->p.dyn;
+	struct credentials cr;
+	enum found f = FOUND_NONE;
+
+	memset(d, 0, sizeof(*d));	/* no addresses, no names yet */
+	x->log = dyn_log;
+	x->answer.status = ST_OK;
+	x->answer.body = x->body;
+	dyn_query_parse(&d->q, x->req->key);
+	if (!x->lookup->ok) {
+		dyn_word(x, "911");
+		return;
+	}
+	if (auth_basic(&cr, x->req) == 0)
+		f = auth_client(x, &cr);
+	explicit_bzero(cr.buf, sizeof(cr.buf));
+	if (f == FOUND_BROKEN)
+		dyn_word(x, "911");
+	else if (f == FOUND_NONE) {
+		x->answer.status = ST_UNAUTH;
+		x->answer.challenge = 1;
+		dyn_word(x, "badauth");
+	} else
+		dyn_lines(x);
 }

@@ -1,7 +1,9 @@
 /*
- * HTTP/1.x: reading and parsing one request head, and writing the answer.
- * Every kind of bad input maps to one precise status.
+ * HTTP/1.x: reading and parsing one request head (and the small body of
+ * an ACME request), and writing the answer.  Every kind of bad input
+ * maps to one precise status.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -135,8 +137,10 @@ parse_request_line(struct request *req, const char *line, size_t len)
 		req->method = METHOD_GET;
 	else if (mlen == 4 && memcmp(line, "HEAD", 4) == 0)
 		req->method = METHOD_HEAD;
+	else if (mlen == 4 && memcmp(line, "POST", 4) == 0)
+		req->method = METHOD_POST;
 	else
-		return ST_METHOD;
+		req->method = METHOD_OTHER;	/* routing answers 405 */
 	return ST_OK;
 }
 
@@ -156,15 +160,56 @@ append_value(char *list, size_t size, const char *v, size_t vlen)
 }
 
 /*
+ * Content-Length = 1*DIGIT; a value too large for a long is as good as
+ * infinite (413).  Given twice it must say the same.  Returns ST_OK or
+ * ST_BADREQ.
+ */
+static enum status
+parse_length(struct request *req, const char *v, size_t len)
+{
+	long n = 0;
+	size_t i;
+
+	if (len == 0)
+		return ST_BADREQ;
+	for (i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return ST_BADREQ;
+		n = n > (LONG_MAX - 9) / 10 ? LONG_MAX : n * 10 + (v[i] - '0');
+	}
+	if (req->content_length >= 0 && req->content_length != n)
+		return ST_BADREQ;
+	req->content_length = n;
+	return ST_OK;
+}
+
+/* Where a header's value lies; the last one counts, n says how many. */
+static void
+keep_header(struct header *h, const char *v, size_t len)
+{
+	h->v = v;
+	h->len = len;
+	h->n++;
+}
+
+/* Whether the header name [line, line + nlen) is name, in any case. */
+static int
+is_header(const char *line, size_t nlen, const char *name)
+{
+	return nlen == strlen(name) && strncasecmp(line, name, nlen) == 0;
+}
+
+/*
  * header-field = field-name ":" OWS field-value OWS
- * Keeps X-Forwarded-For (joined, in order), X-Real-IP and where
- * Authorization's value is.
+ * Keeps X-Forwarded-For (joined, in order), X-Real-IP, where the values
+ * of Authorization, X-Api-User and X-Api-Key are, Content-Length, and
+ * whether a Transfer-Encoding came.
  */
 static enum status
 parse_header(struct request *req, const char *line, size_t len)
 {
 	const char *colon = memchr(line, ':', len), *v, *vend;
-	size_t nlen;
+	size_t nlen, vlen;
 
 	if (colon == NULL || !is_token(line, (size_t)(colon - line)))
 		return ST_BADREQ;
@@ -175,21 +220,26 @@ parse_header(struct request *req, const char *line, size_t len)
 		v++;
 	while (vend > v && (vend[-1] == ' ' || vend[-1] == '\t'))
 		vend--;
-	if (nlen == 15 && strncasecmp(line, "X-Forwarded-For", 15) == 0) {
+	vlen = (size_t)(vend - v);
+	if (is_header(line, nlen, "X-Forwarded-For")) {
 		req->has_xff = 1;
-		if (append_value(req->xff, sizeof(req->xff), v,
-		    (size_t)(vend - v)) != 0)
+		if (append_value(req->xff, sizeof(req->xff), v, vlen) != 0)
 			return ST_HEADERS;
-	} else if (nlen == 13 && strncasecmp(line, "Authorization", 13) == 0) {
-		req->nauth++;
-		req->auth = v;
-		req->auth_len = (size_t)(vend - v);
-	} else if (nlen == 9 && strncasecmp(line, "X-Real-IP", 9) == 0) {
+	} else if (is_header(line, nlen, "Authorization"))
+		keep_header(&req->auth, v, vlen);
+	else if (is_header(line, nlen, "X-Api-User"))
+		keep_header(&req->api_user, v, vlen);
+	else if (is_header(line, nlen, "X-Api-Key"))
+		keep_header(&req->api_key, v, vlen);
+	else if (is_header(line, nlen, "Content-Length"))
+		return parse_length(req, v, vlen);
+	else if (is_header(line, nlen, "Transfer-Encoding"))
+		req->transfer_encoding = 1;
+	else if (is_header(line, nlen, "X-Real-IP")) {
 		if (req->has_xrealip)
 			return ST_BADREQ;	/* which one would be true? */
 		req->has_xrealip = 1;
-		append_value(req->xrealip, sizeof(req->xrealip), v,
-		    (size_t)(vend - v));
+		append_value(req->xrealip, sizeof(req->xrealip), v, vlen);
 	}
 	return ST_OK;
 }
@@ -225,6 +275,7 @@ http_parse_head(struct request *req, const char *buf, size_t len)
 
 	memset(req, 0, sizeof(*req));
 	req->key = req->target + 1;
+	req->content_length = -1;
 	if (len > HEAD_MAX)
 		return http_target_overflow(buf, len) ? ST_URI : ST_HEADERS;
 	if (has_bad_bytes(buf, len))
@@ -236,8 +287,7 @@ http_parse_head(struct request *req, const char *buf, size_t len)
 		if (llen == 0)
 			break;
 		if (first) {
-			st = parse_request_line(req, p, llen);
-			if (st != ST_OK && st != ST_METHOD)
+			if ((st = parse_request_line(req, p, llen)) != ST_OK)
 				return st;
 			first = 0;
 		} else if (*p == ' ' || *p == '\t')
@@ -277,6 +327,43 @@ http_read_head(struct conn *conn, struct request *req)
 	}
 }
 
+/*
+ * Reads the request's body into buf (at most max bytes, NUL-terminated)
+ * within the request's deadline.  Returns ST_OK with *len set; ST_NOTIMPL
+ * for a Transfer-Encoding; ST_LENGTH without Content-Length; ST_TOOLARGE
+ * for more than max bytes, of which nothing is read; ST_TIMEOUT when it
+ * did not arrive in time; ST_BADREQ when the client ended first.
+ */
+enum status
+http_read_body(struct conn *conn, const struct request *req, char *buf,
+    size_t max, size_t *len)
+{
+	size_t want, have;
+	ssize_t n;
+
+	*len = 0;
+	if (req->transfer_encoding)
+		return ST_NOTIMPL;
+	if (req->content_length < 0)
+		return ST_LENGTH;
+	if ((unsigned long)req->content_length > max)
+		return ST_TOOLARGE;
+	want = (size_t)req->content_length;
+	have = conn->len - conn->off;
+	if (have > want)
+		have = want;
+	memcpy(buf, conn->buf + conn->off, have);
+	conn->off += have;
+	while (have < want) {
+		if ((n = conn_read(conn, buf + have, want - have)) <= 0)
+			return deadline_expired() ? ST_TIMEOUT : ST_BADREQ;
+		have += (size_t)n;
+	}
+	buf[have] = '\0';
+	*len = have;
+	return ST_OK;
+}
+
 static const char *
 http_reason(enum status st)
 {
@@ -287,9 +374,13 @@ http_reason(enum status st)
 	case ST_FORBIDDEN:	return "Forbidden";
 	case ST_METHOD:		return "Method Not Allowed";
 	case ST_TIMEOUT:	return "Request Timeout";
+	case ST_LENGTH:		return "Length Required";
+	case ST_TOOLARGE:	return "Content Too Large";
 	case ST_URI:		return "URI Too Long";
+	case ST_TOOMANY:	return "Too Many Requests";
 	case ST_HEADERS:	return "Request Header Fields Too Large";
 	case ST_ERROR:		return "Internal Server Error";
+	case ST_NOTIMPL:	return "Not Implemented";
 	}
 	return "Error";
 }
@@ -304,51 +395,72 @@ http_word(enum status st)
 	case ST_FORBIDDEN:	return "BADKEY";
 	case ST_METHOD:		return "BADMETHOD";
 	case ST_TIMEOUT:	return "TIMEOUT";
+	case ST_LENGTH:		return "LENGTHREQUIRED";
+	case ST_TOOLARGE:	return "TOOLARGE";
 	case ST_URI:		return "URITOOLONG";
+	case ST_TOOMANY:	return "ABUSE";
 	case ST_HEADERS:	return "HEADTOOLARGE";
+	case ST_NOTIMPL:	return "NOTIMPLEMENTED";
 	case ST_OK:
 	case ST_ERROR:		break;
 	}
 	return "FAIL";
 }
 
+/* The headers that depend on the answer: Allow, WWW-Authenticate, ... */
+static void
+http_extra(char *buf, size_t size, const struct answer *a)
+{
+	int n = 0;
+
+	buf[0] = '\0';
+	if (a->status == ST_METHOD)
+		n = snprintf(buf, size, "Allow: %s\r\n",
+		    a->allow ? a->allow : "GET, HEAD");
+	else if (a->status == ST_UNAUTH && a->challenge)
+		n = snprintf(buf, size,
+		    "WWW-Authenticate: Basic realm=\"sftdyn\"\r\n");
+	if (a->retry_after > 0 && n >= 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, "Retry-After: %ld\r\n",
+		    a->retry_after);
+}
+
 /*
- * Formats a whole response into buf: status line, the fixed headers, and
- * body plus newline unless the method is HEAD.  body NULL means the word
- * for the status.  Returns its length, or -1 when it does not fit.
+ * Formats the whole response to a into buf: status line, the fixed
+ * headers and those a asks for, and the body plus newline unless the
+ * method is HEAD.  Returns its length, or -1 when it does not fit.
  */
 int
-http_format(char *buf, size_t size, enum method m, enum status st,
-    const char *body)
+http_format(char *buf, size_t size, enum method m, const struct answer *a)
 {
+	const char *body = a->body ? a->body : http_word(a->status);
+	char extra[128];
 	int n;
 
-	if (body == NULL)
-		body = http_word(st);
+	http_extra(extra, sizeof(extra), a);
 	n = snprintf(buf, size, "HTTP/1.1 %d %s\r\n"
-	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Type: %s\r\n"
 	    "Content-Length: %zu\r\n"
 	    "Cache-Control: no-store\r\n"
 	    "%s"
 	    "Connection: close\r\n"
 	    "\r\n"
 	    "%s%s",
-	    (int)st, http_reason(st), strlen(body) + 1,
-	    st == ST_METHOD ? "Allow: GET, HEAD\r\n" :
-	    st == ST_UNAUTH ? "WWW-Authenticate: Basic realm=\"sftdyn\"\r\n" : "",
+	    (int)a->status, http_reason(a->status),
+	    a->ctype ? a->ctype : "text/plain; charset=utf-8",
+	    strlen(body) + 1, extra,
 	    m == METHOD_HEAD ? "" : body, m == METHOD_HEAD ? "" : "\n");
 	return n < 0 || (size_t)n >= size ? -1 : n;
 }
 
 /* Writes the answer; returns 0, or -1 when the connection failed. */
 int
-http_respond(struct conn *conn, enum method m, enum status st,
-    const char *body)
+http_respond(struct conn *conn, enum method m, const struct answer *a)
 {
-	char buf[512 + sizeof(((struct dyn *)0)->body)];
+	char buf[512 + sizeof(((struct exchange *)0)->body)];
 	int n;
 
-	if ((n = http_format(buf, sizeof(buf), m, st, body)) < 0)
+	if ((n = http_format(buf, sizeof(buf), m, a)) < 0)
 		return -1;
 	return conn_write(conn, buf, (size_t)n);
 }

@@ -60,3 +60,26 @@ LOG_FUNC(log_err, LOG_ERR)
 LOG_FUNC(log_warn, LOG_WARNING)
 LOG_FUNC(log_info, LOG_INFO)
 LOG_FUNC(log_debug, LOG_DEBUG)
+
+/*
+ * s for a log line, where it may be anything a client sent: printable
+ * ASCII as it is, other bytes and the backslash as \xHH, the empty
+ * string as "".
+ */
+void
+log_escape(char *out, size_t size, const char *s)
+{
+	size_t n = 0;
+
+	if (*s == '\0')
+		s = "\"\"";
+	for (; *s != '\0' && n + 5 < size; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch > ' ' && ch < 0x7f && ch != '\\')
+			out[n++] = (char)ch;
+		else
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", ch);
+	}
+	out[n] = '\0';
+}

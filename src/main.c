@@ -1,5 +1,7 @@
 /*
- * sftdyn: flags, and the wiring of one connection from request to answer.
+ * sftdyn: flags, and the wiring of one connection: prepare (the
+ * configuration, TLS's keys, confinement), receive the request, route it
+ * to its protocol, answer, record what DNS took, log.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,26 +15,6 @@
 #include <unistd.h>
 
 #include "sftdyn.h"
-
-struct options {
-	const char	*conffile;
-	const char	*nskeyfile;
-	int		 tls;
-	int		 check;
-	int		 verbosity;
-	int		 to_stderr;
-};
-
-/* What one request came to, for the answer and the log line. */
-struct outcome {
-	enum status		 status;
-	const char		*body;		/* NULL: the status's word */
-	const struct client	*client;
-	struct addr		 addr;		/* the client's, by section 3 */
-	int			 have_addr;
-	struct sync		 sync;		/* the host's records */
-	struct dyn		*dyn;		/* set: a dyndns2 request */
-};
 
 static void
 usage(FILE *f)
@@ -98,81 +80,6 @@ parse_options(struct options *o, int argc, char *argv[])
 	}
 }
 
-/* Reports an error of the command line's: "FILE: message" for -t. */
-static void ATTR_PRINTF(3, 4)
-option_error(const struct options *o, int to_stderr, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (to_stderr)
-		fprintf(stderr, "%s: %s\n", o->conffile, msg);
-	else
-		log_err("%s", msg);
-}
-
-/* Checks the command line against c; returns 0, or -1 (reported). */
-static int
-check_options(const struct conf *c, const struct options *o, int to_stderr)
-{
-	if (o->nskeyfile != NULL && access(o->nskeyfile, R_OK) != 0) {
-		option_error(o, to_stderr, "--nskeyfile %s: %s", o->nskeyfile,
-		    strerror(errno));
-		return -1;
-	}
-	if (o->tls && (c->tls_cert == NULL || c->tls_key == NULL)) {
-		option_error(o, to_stderr,
-		    "--tls needs a tls section with cert and key");
-		return -1;
-	}
-	return 0;
-}
-
-/* The command line's overrides, after the files (and never in the index). */
-static void
-apply_options(struct conf *c, const struct options *o)
-{
-	if (o->nskeyfile != NULL) {
-		free(c->nskeyfile);
-		c->nskeyfile = path_absolute(o->nskeyfile);
-	}
-}
-
-static void
-release_conf(struct conf *c)
-{
-	if (c->index != NULL)
-		index_free(c);
-	else
-		conf_free(c);
-}
-
-/*
- * The handler's configuration: from the client index when it is fresh,
- * else parsed (or parsed because reparse is set: the index was damaged),
- * with the command line's overrides.  Returns 0, or -1 when it has
- * errors (logged).
- */
-static int
-load_conf(struct conf *c, const struct options *o, int reparse)
-{
-	int rc = -1;
-
-	if (!reparse && (rc = index_load(c, o->conffile)) == 0) {
-		log_debug("%s: clients from the index", c->path);
-		if (state_dir_check(c) != 0)
-			return -1;
-	} else if ((rc = conf_load(c, o->conffile, 0)) != 0)
-		return -1;
-	if (check_options(c, o, 0) != 0)
-		return -1;
-	apply_options(c, o);
-	return 0;
-}
-
 /*
  * -t: 0 and "FILE: ok" when the configuration is valid, else 1.  A valid
  * configuration is compiled, as its files say, into its client index, if
@@ -188,7 +95,7 @@ check_conf(const struct options *o)
 	int rc = conf_load(&c, o->conffile, CONF_CHECK);
 
 	if (rc == 0)
-		rc = check_options(&c, o, 1);
+		rc = options_check(&c, o, 1);
 	if (rc == 0 && index_write(&c) != 0)
 		fprintf(stderr, "%s: warning: cannot write the client index "
 		    "%s.cdb: %s\n", o->conffile, c.path, strerror(errno));
@@ -199,136 +106,13 @@ check_conf(const struct options *o)
 		rc = -1;
 	}
 	if (rc == 0 && o->verbosity > 0) {
-		apply_options(&c, o);
+		options_apply(&c, o);
 		settings_dump(stdout, &c);
 	}
 	if (rc == 0)
 		printf("%s: ok\n", o->conffile);
 	conf_free(&c);
 	return rc == 0 ? 0 : 1;
-}
-
-/*
- * The client whose key is key, into *cl (NULL: none).  A damaged index
- * sends us to the parse.  Returns 0, or -1 when the configuration could
- * not be read after all.
- */
-static int
-find_client(struct conf *c, const struct options *o, const char *key,
-    const struct client **cl)
-{
-	if (c->index == NULL) {
-		*cl = conf_client_find(c, key);
-		return 0;
-	}
-	if (index_client_find(c, key, cl) >= 0)
-		return 0;
-	release_conf(c);
-	deadline_in(PARSE_BUDGET);
-	if (load_conf(c, o, 1) != 0)
-		return -1;
-	*cl = conf_client_find(c, key);
-	return 0;
-}
-
-/*
- * The secret-URL protocol: the empty key answers the address; a known key
- * brings its host's record to it, or finds it current.  key NULL: the
- * configuration did not load, 500 for every key.
- */
-static void
-serve_key(struct outcome *out, struct conf *c, const struct options *o,
-    const char *key)
-{
-	const struct client *cl;
-
-	out->status = ST_ERROR;
-	if (key == NULL)
-		return;		/* the configuration did not load */
-	if (*key == '\0') {
-		out->status = ST_OK;
-		out->body = out->addr.text;
-		return;
-	}
-	if (find_client(c, o, key, &cl) != 0)
-		return;
-	if (cl == NULL) {
-		out->status = ST_FORBIDDEN;
-		return;
-	}
-	out->client = cl;
-	sync_init(&out->sync, cl);
-	sync_add(&out->sync, &out->addr);
-	switch (sync_host(&out->sync, c)) {
-	case SYNC_CURRENT:
-		out->status = ST_OK;
-		out->body = "UPTODATE";
-		break;
-	case SYNC_UPDATED:
-		out->status = ST_OK;
-		out->body = "OK";
-		break;
-	case SYNC_FAILED:
-		break;
-	}
-}
-
-/*
- * The dyndns2 protocol: a configuration that fails answers 911, missing
- * or wrong credentials badauth; the client they name gets dyn_serve().
- */
-static void
-serve_dyndns2(struct outcome *out, struct conf *c, const struct options *o,
-    const struct request *req, int conf_ok)
-{
-	struct dyn_auth auth;
-	const struct client *cl = NULL;
-	struct dyn *d = out->dyn;
-	int found = 0;
-
-	memset(d, 0, sizeof(*d));	/* no addresses, no names yet */
-	out->status = ST_OK;
-	out->body = d->body;
-	dyn_query_parse(&d->q, req->key);
-	if (!conf_ok) {
-		dyn_word(d, "911");
-		return;
-	}
-	if (dyn_auth_parse(&auth, req) == 0 && *auth.pass != '\0')
-		found = find_client(c, o, auth.pass, &cl);
-	if (cl != NULL && !dyn_user_matches(cl, auth.user))
-		cl = NULL;
-	explicit_bzero(auth.buf, sizeof(auth.buf));
-	if (found != 0) {
-		dyn_word(d, "911");
-		return;
-	}
-	if (cl == NULL) {
-		out->status = ST_UNAUTH;
-		dyn_word(d, "badauth");
-		return;
-	}
-	out->client = cl;
-	dyn_serve(d, &out->sync, c, cl, &out->addr);
-}
-
-static void
-log_request(const struct outcome *out, const struct addr *peer,
-    double started)
-{
-	const struct client *cl = out->client;
-
-	if (out->dyn != NULL) {
-		dyn_log(out->dyn, peer, cl, started);
-		return;
-	}
-	log_info("peer=%s client=%s host=%s type=%s addr=%s result=%d %s "
-	    "time=%.1fms", peer->family ? peer->text : "-",
-	    cl ? cl->name : "-", cl ? cl->host : "-",
-	    out->have_addr ? addr_type(&out->addr) : "-",
-	    out->have_addr ? out->addr.text : "-", (int)out->status,
-	    out->body ? out->body : http_word(out->status),
-	    now_ms() - started);
 }
 
 /*
@@ -339,22 +123,25 @@ log_request(const struct outcome *out, const struct addr *peer,
  * timed out.
  */
 static enum status
-receive(struct conn *conn, const struct options *o, struct conf *c,
-    int conf_ok, struct addr *peer, struct request *req)
+receive(struct exchange *x, struct request *req, const struct options *o)
 {
-	long timeout = conf_ok ? c->timeout : DEFAULT_TIMEOUT;
+	const struct conf *c = &x->lookup->conf;
+	int ok = x->lookup->ok;
+	long timeout = ok ? c->timeout : DEFAULT_TIMEOUT;
+	struct conn *conn = x->conn;
+	struct addr *peer = &x->peer;
 	enum status st;
 
 	deadline_from_start(timeout);
 	st = peer_immediate(peer, conn->rfd);
-	if (st == ST_OK && conf_ok && c->proxy_protocol &&
+	if (st == ST_OK && ok && c->proxy_protocol &&
 	    net_contains(c->proxies.v, c->proxies.n, peer)) {
 		if ((st = proxy_read(conn, peer)) == ST_BADREQ &&
 		    !deadline_expired())
 			log_warn("peer=%s: missing or malformed PROXY header",
 			    peer->text);
 	}
-	if (st == ST_OK && o->tls && (!conf_ok || secure_start(conn) != 0))
+	if (st == ST_OK && o->tls && (!ok || secure_start(conn) != 0))
 		st = 0;
 	if (st == ST_OK)
 		st = http_read_head(conn, req);
@@ -367,73 +154,107 @@ receive(struct conn *conn, const struct options *o, struct conf *c,
 }
 
 /*
+ * Hands the request to its protocol: POST on /present, /cleanup and
+ * /update is ACME's, GET or HEAD on /nic/update and /v3/update dyndns2's,
+ * GET or HEAD anywhere else the secret URL's.  Any other method is 405:
+ * with Allow: POST on ACME's paths, Allow: GET, HEAD elsewhere.
+ */
+static void
+route(struct exchange *x)
+{
+	enum method m = x->req->method;
+	enum acme_op op = acme_path(x->req->key);
+
+	if (op != ACME_NONE && m == METHOD_POST)
+		acme_serve(x, op);
+	else if (op != ACME_NONE || (m != METHOD_GET && m != METHOD_HEAD)) {
+		x->answer.status = ST_METHOD;
+		x->answer.allow = op != ACME_NONE ? "POST" : NULL;
+	} else if (dyn_is_update(x->req->key))
+		dyn_serve(x);
+	else
+		secret_serve(x);
+}
+
+/* The log line of a request that no protocol took. */
+static void
+log_request(const struct exchange *x)
+{
+	log_info("peer=%s client=- addr=%s result=%d %s time=%.1fms",
+	    x->peer.family ? x->peer.text : "-",
+	    x->have_addr ? x->addr.text : "-", (int)x->answer.status,
+	    x->answer.body ? x->answer.body : http_word(x->answer.status),
+	    now_ms() - x->started);
+}
+
+/*
  * Before the request is read, within the parse budget: the configuration,
- * TLS's keys, then the confinement (SPEC section 7b; README).  Returns
- * whether the configuration loaded and the handler is confined.
+ * TLS's keys, then the confinement.  Returns whether the configuration
+ * loaded and the handler is confined.
  */
 static int
-prepare(struct conf *c, const struct options *o)
+prepare(struct lookup *l, const struct options *o)
 {
-	int conf_ok;
-
 	deadline_in(PARSE_BUDGET);
-	if ((conf_ok = load_conf(c, o, 0) == 0))
-		deadline_limit(c->timeout);
-	if (o->tls && conf_ok)
-		secure_prepare(c);
-	if (confine(conf_ok ? c : NULL) != 0)
-		conf_ok = 0;
-	return conf_ok;
+	if (lookup_open(l, o))
+		deadline_limit(l->conf.timeout);
+	if (o->tls && l->ok)
+		secure_prepare(&l->conf);
+	if (confine(l->ok ? &l->conf : NULL) != 0)
+		l->ok = 0;
+	return l->ok;
+}
+
+/* Whether an answer with status st leaves a request's rest unread. */
+static int
+answered_early(enum status st)
+{
+	return st != ST_OK && st != ST_ERROR && st != ST_FORBIDDEN &&
+	    st != ST_UNAUTH && st != ST_TOOMANY;
 }
 
 /* Serves the one connection; returns the exit status. */
 static int
 serve(const struct options *o)
 {
-	double started = now_ms();
-	struct outcome out;
-	struct dyn dyn;
+	static struct exchange x;
 	struct request req;
-	struct addr peer;
+	struct lookup lookup;
 	struct conn conn;
-	struct conf c;
-	long timeout = DEFAULT_TIMEOUT;
-	int conf_ok;
+	size_t i;
 
-	memset(&out, 0, sizeof(out));
-	out.sync.lock = -1;
-	memset(&peer, 0, sizeof(peer));
 	memset(&req, 0, sizeof(req));
+	x.started = now_ms();
+	x.conn = &conn;
+	x.lookup = &lookup;
+	x.req = &req;
+	x.log = log_request;
 	deadline_start();
 	conn_init(&conn);
-	if ((conf_ok = prepare(&c, o)))
-		timeout = c.timeout;
-	out.status = receive(&conn, o, &c, conf_ok, &peer, &req);
-	if (out.status == 0) {
+	prepare(&lookup, o);
+	x.answer.status = receive(&x, &req, o);
+	if (x.answer.status == 0) {
 		log_info("peer=%s: no request answered",
-		    peer.family ? peer.text : "-");
+		    x.peer.family ? x.peer.text : "-");
 		if (conn.tls != NULL)
 			conn_finish(&conn, 0);
-		release_conf(&c);
+		lookup_close(&lookup);
 		return 0;
 	}
-	out.addr = peer;
-	if (out.status == ST_OK)
-		out.status = peer_forwarded(&out.addr, &c, &req);
-	out.have_addr = out.status == ST_OK;
-	if (out.status == ST_OK && dyn_is_update(req.key)) {
-		out.dyn = &dyn;
-		serve_dyndns2(&out, &c, o, &req, conf_ok);
-	} else if (out.status == ST_OK)
-		serve_key(&out, &c, o, conf_ok ? req.key : NULL);
-	deadline_in(timeout);
-	http_respond(&conn, req.method, out.status, out.body);
-	conn_finish(&conn, out.status != ST_OK && out.status != ST_ERROR &&
-	    out.status != ST_FORBIDDEN && out.status != ST_UNAUTH);
+	x.addr = x.peer;
+	if (x.answer.status == ST_OK)
+		x.answer.status = peer_forwarded(&x.addr, &lookup.conf, &req);
+	x.have_addr = x.answer.status == ST_OK;
+	if (x.answer.status == ST_OK)
+		route(&x);
+	deadline_in(lookup.ok ? lookup.conf.timeout : DEFAULT_TIMEOUT);
+	http_respond(&conn, req.method, &x.answer);
+	conn_finish(&conn, answered_early(x.answer.status));
 	deadline_clear();
-	sync_record(&out.sync, &c);
-	log_request(&out, &peer, started);
-	release_conf(&c);
+	for (i = 0; i < x.nsync; i++)
+		sync_record(&x.sync[i], &lookup.conf);
+	x.log(&x);
+	lookup_close(&lookup);
 	return 0;
 }
 

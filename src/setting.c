@@ -38,6 +38,7 @@ const struct setting settings[] = {
 	{ "proxy-protocol", TOP(proxy_protocol), .kind = SET_BOOL,
 	    .def = "false" },
 	{ "allow-myip", TOP(allow_myip), .kind = SET_BOOL, .def = "true" },
+	{ "allow-acme", TOP(allow_acme), .kind = SET_BOOL, .def = "true" },
 	{ "verify-dns", TOP(verify_dns), .kind = SET_BOOL, .def = "false" },
 	{ "seccomp", TOP(seccomp), .kind = SET_BOOL, .def = "false" },
 	{ "cert", TLS(tls_cert), .kind = SET_PATH, .access = R_OK },
@@ -49,6 +50,8 @@ const struct setting settings[] = {
 	{ "ttl", CLIENT(ttl), .kind = SET_INT, .max = TTL_MAX,
 	    .flags = SETF_INHERIT },
 	{ "allow-myip", CLIENT(allow_myip), .kind = SET_BOOL,
+	    .flags = SETF_INHERIT },
+	{ "allow-acme", CLIENT(allow_acme), .kind = SET_BOOL,
 	    .flags = SETF_INHERIT },
 };
 const size_t nsettings = sizeof(settings) / sizeof(settings[0]);

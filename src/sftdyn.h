@@ -79,6 +79,7 @@ struct client {
 	const char	*host;
 	long		 ttl;
 	int		 allow_myip;	/* dyndns2's myip counts */
+	int		 allow_acme;	/* ACME may set the TXT challenge */
 	size_t		 index;		/* position in the configuration */
 };
 
@@ -108,6 +109,7 @@ struct conf {
 	struct nets	 proxies;
 	int		 proxy_protocol;
 	int		 allow_myip;
+	int		 allow_acme;
 	int		 verify_dns;	/* a matching state asks the primary */
 	int		 seccomp;	/* confine() adds a system call filter */
 	char		*clients_dir;	/* NULL: none */
@@ -146,6 +148,14 @@ struct setting {
 #define SETF_INHERIT	0x4	/* unset in a client: the top-level value */
 #define SETF_DIR	0x8	/* SET_PATH: a directory, where it exists */
 
+/* A header's value, where it lies in the request head, and how often
+ * the header came. */
+struct header {
+	const char	*v;
+	size_t		 len;
+	int		 n;
+};
+
 /* The connection: plain fds, or a TLS context over them. */
 struct conn {
 	int		 rfd;
@@ -156,7 +166,7 @@ struct conn {
 	size_t		 off;		/* bytes consumed from buf */
 };
 
-enum method { METHOD_GET, METHOD_HEAD };
+enum method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD_OTHER };
 
 struct request {
 	enum method	 method;
@@ -166,9 +176,11 @@ struct request {
 	char		 xrealip[HEAD_MAX];
 	int		 has_xff;
 	int		 has_xrealip;
-	const char	*auth;		/* Authorization's value, in the head */
-	size_t		 auth_len;
-	int		 nauth;		/* Authorization headers seen */
+	struct header	 auth;		/* Authorization */
+	struct header	 api_user;	/* X-Api-User (acme-dns) */
+	struct header	 api_key;	/* X-Api-Key (acme-dns) */
+	long		 content_length;	/* -1: none */
+	int		 transfer_encoding;	/* one was given */
 };
 
 /* HTTP statuses sftdyn answers with. */
@@ -179,27 +191,88 @@ enum status {
 	ST_FORBIDDEN = 403,
 	ST_METHOD = 405,
 	ST_TIMEOUT = 408,
+	ST_LENGTH = 411,
+	ST_TOOLARGE = 413,
 	ST_URI = 414,
+	ST_TOOMANY = 429,
 	ST_HEADERS = 431,
 	ST_ERROR = 500,
+	ST_NOTIMPL = 501,
+};
+
+/* An answer: its status, its body, and the headers that depend on them. */
+struct answer {
+	enum status	 status;
+	const char	*body;		/* NULL: the status's word */
+	const char	*ctype;		/* NULL: text/plain; charset=utf-8 */
+	const char	*allow;		/* Allow: of a 405 (NULL: GET, HEAD) */
+	int		 challenge;	/* WWW-Authenticate: Basic, with 401 */
+	long		 retry_after;	/* > 0: Retry-After, in seconds */
+};
+
+/* The command line, as far as a connection needs it. */
+struct options {
+	const char	*conffile;
+	const char	*nskeyfile;
+	int		 tls;
+	int		 check;
+	int		 verbosity;
+	int		 to_stderr;
 };
 
 /*
- * One host's records brought to one or two addresses, one per family
- * (sync.c), for either protocol.
+ * The handler's configuration, from the index or parsed, and its
+ * clients (lookup.c).  ok is 0 when it did not load: then every client
+ * lookup fails, and each protocol answers as it says for a configuration
+ * that fails -t.
  */
+struct lookup {
+	struct conf		 conf;
+	const struct options	*o;
+	int			 ok;
+};
+enum found { FOUND_NONE, FOUND, FOUND_BROKEN };
+
+/* Credentials a request carries: HTTP Basic, or acme-dns's headers. */
+struct credentials {
+	char		 buf[HEAD_MAX];
+	const char	*user;
+	const char	*pass;
+};
+
+/* The values a state file holds (state.c): one address, or a TXT set. */
+#define STATE_VALUES	2
+#define STATE_VALUE_MAX	63
+#define STATE_LINE_MAX	256
+struct state {
+	char		 value[STATE_VALUES][STATE_VALUE_MAX + 1];
+	size_t		 n;
+	char		 sig[SIG_SIZE];
+};
+
+/*
+ * One name brought to what a request asks (sync.c): its A and AAAA
+ * records to one or two addresses, one per family; or, for ACME, the TXT
+ * set at _acme-challenge.NAME given or rid of one value.
+ */
+enum sync_kind { SYNC_ADDRS, SYNC_PRESENT, SYNC_CLEANUP };
 struct sync {
 	const struct client	*client;
+	const char		*host;
+	enum sync_kind		 kind;
 	struct addr		 addr[2];
 	char			 sig[2][SIG_SIZE];	/* of each one's update */
 	int			 current[2];	/* the state vouches for it */
 	size_t			 n;
+	char			 value[STATE_VALUE_MAX + 1];	/* TXT */
+	struct state		 txt;		/* the TXT set, once DNS took it */
+	int			 txt_known;	/* ... and it is known */
 	int			 lock;		/* the host's lock, or < 0 */
-	int			 updated;	/* DNS took the others: record */
+	int			 updated;	/* DNS took it: record */
 };
 enum sync_result { SYNC_CURRENT, SYNC_UPDATED, SYNC_FAILED };
 
-/* A dyndns2 request (dyndns2.c): its query, credentials and answer. */
+/* A dyndns2 request (dyndns2.c): its query and its lines. */
 #define DYN_NAMES_MAX	20
 struct dyn_query {
 	char		 buf[TARGET_MAX + 1];	/* the decoded values */
@@ -209,33 +282,81 @@ struct dyn_query {
 	char		*myip6;
 };
 
-struct dyn_auth {
-	char		 buf[HEAD_MAX];
-	const char	*user;
-	const char	*pass;
-};
-
 struct dyn {
 	struct dyn_query q;
 	char		*name[DYN_NAMES_MAX];	/* NULL: the client's host */
 	const char	*word[DYN_NAMES_MAX];	/* the answer for each */
 	size_t		 n;		/* 0: one word for the request */
 	char		 addrs[96];	/* "V4", "V6" or "V4,V6" */
-	char		 body[DYN_NAMES_MAX * 112];
 };
+
+/* An ACME dns-01 request (acme.c): lego's httpreq or acme-dns's. */
+#define ACME_BODY_MAX	1024	/* bytes of a request body, at most */
+#define ACME_VALUE_LEN	43	/* a key authorization's digest, base64url */
+enum acme_op { ACME_NONE, ACME_PRESENT, ACME_CLEANUP, ACME_UPDATE };
+struct acme {
+	enum acme_op	 op;
+	char		 name[HOST_MAX + 1];	/* fqdn, or subdomain */
+	char		 value[ACME_BODY_MAX + 1];
+	const char	*result;	/* the word logged */
+};
+
+/*
+ * One request and its answer, as the protocols (secret.c, dyndns2.c,
+ * acme.c) see it: they read the request and the client's address, find
+ * the client through the lookup, bring its names up to date through
+ * sync, and fill in the answer; main.c sends it, records the states and
+ * has the protocol log it.
+ */
+struct exchange {
+	struct conn		*conn;
+	struct lookup		*lookup;
+	const struct request	*req;
+	struct addr		 peer;		/* the immediate peer */
+	struct addr		 addr;		/* the client's (section 3) */
+	int			 have_addr;
+	double			 started;
+	struct answer		 answer;
+	char			 body[DYN_NAMES_MAX * 112];
+	const struct client	*client;
+	struct sync		 sync[DYN_NAMES_MAX];
+	size_t			 nsync;
+	void			(*log)(const struct exchange *);
+	union {
+		struct dyn	 dyn;
+		struct acme	 acme;
+	} p;
+};
+
+/* acme.c */
+enum acme_op acme_path(const char *);
+int	acme_parse(enum acme_op, const char *, size_t, struct acme *);
+int	acme_value_valid(const char *);
+void	acme_serve(struct exchange *, enum acme_op);
+
+/* auth.c */
+int	auth_basic(struct credentials *, const struct request *);
+int	auth_api(struct credentials *, const struct request *);
+int	auth_user_matches(const struct client *, const char *);
+enum found auth_client(struct exchange *, struct credentials *);
 
 /* dyndns2.c */
 int	dyn_is_update(const char *);
 void	dyn_query_parse(struct dyn_query *, const char *);
-int	dyn_auth_parse(struct dyn_auth *, const struct request *);
-int	dyn_user_matches(const struct client *, const char *);
 int	dyn_addresses(const struct dyn_query *, const struct addr *, int,
 	    struct addr[2], size_t *);
-void	dyn_word(struct dyn *, const char *);
-void	dyn_serve(struct dyn *, struct sync *, const struct conf *,
-	    const struct client *, const struct addr *);
-void	dyn_log(const struct dyn *, const struct addr *,
-	    const struct client *, double);
+void	dyn_serve(struct exchange *);
+
+/* lookup.c */
+int	options_check(const struct conf *, const struct options *, int);
+void	options_apply(struct conf *, const struct options *);
+int	lookup_open(struct lookup *, const struct options *);
+enum found lookup_client(struct lookup *, const char *,
+	    const struct client **);
+void	lookup_close(struct lookup *);
+
+/* secret.c */
+void	secret_serve(struct exchange *);
 
 /* index.c */
 int	index_write(const struct conf *);
@@ -249,6 +370,7 @@ void	log_err(const char *, ...) ATTR_PRINTF(1, 2);
 void	log_warn(const char *, ...) ATTR_PRINTF(1, 2);
 void	log_info(const char *, ...) ATTR_PRINTF(1, 2);
 void	log_debug(const char *, ...) ATTR_PRINTF(1, 2);
+void	log_escape(char *, size_t, const char *);
 
 /* addr.c */
 int	addr_parse(struct addr *, const char *);
@@ -269,6 +391,7 @@ int	confine(const struct conf *);
 
 /* conn.c */
 void	conn_init(struct conn *);
+ssize_t	conn_read(struct conn *, void *, size_t);
 int	conn_fill(struct conn *);
 int	conn_write(struct conn *, const char *, size_t);
 void	conn_finish(struct conn *, int);
@@ -290,8 +413,10 @@ int	deadline_wait(int, short);
 enum status http_parse_head(struct request *, const char *, size_t);
 long	http_head_end(const char *, size_t);
 enum status http_read_head(struct conn *, struct request *);
-int	http_format(char *, size_t, enum method, enum status, const char *);
-int	http_respond(struct conn *, enum method, enum status, const char *);
+enum status http_read_body(struct conn *, const struct request *, char *,
+	    size_t, size_t *);
+int	http_format(char *, size_t, enum method, const struct answer *);
+int	http_respond(struct conn *, enum method, const struct answer *);
 const char *http_word(enum status);
 
 /* peer.c */
@@ -300,7 +425,8 @@ enum status peer_forwarded(struct addr *, const struct conf *,
 	    const struct request *);
 
 /* sync.c */
-void	sync_init(struct sync *, const struct client *);
+void	sync_init(struct sync *, const struct client *, const char *,
+	    enum sync_kind);
 void	sync_add(struct sync *, const struct addr *);
 enum sync_result sync_host(struct sync *, const struct conf *);
 void	sync_record(struct sync *, const struct conf *);
@@ -310,8 +436,8 @@ int	verify_confirms(const struct conf *, const char *, const struct addr *);
 
 /* update.c */
 void	update_begin(struct strbuf *, const struct conf *, const char *);
-char	*update_script(const struct conf *, const char *, long,
-	    const struct addr *, size_t);
+void	update_addf(struct strbuf *, const char *, ...) ATTR_PRINTF(2, 3);
+void	update_send(struct strbuf *);
 int	update_run(const struct conf *, const char *, int);
 void	update_signature(const struct conf *, const char *, const char *,
 	    long, char[SIG_SIZE]);
@@ -345,11 +471,13 @@ const char *valid_server_why(const char *);
 #define STATE_BUSY	(-2)	/* the lock was held until the deadline */
 int	state_dir_check(const struct conf *);
 int	state_lock(const struct conf *, const char *);
-int	state_matches(const struct conf *, const char *, const struct addr *,
-	    const char *);
-int	state_forget(const struct conf *, const char *, const struct addr *);
-void	state_save(const struct conf *, const char *, const struct addr *,
-	    const char *);
+int	state_read(const struct conf *, const char *, const char *,
+	    struct state *);
+int	state_parse(const char *, size_t, struct state *);
+size_t	state_format(const struct state *, char[STATE_LINE_MAX]);
+int	state_forget(const struct conf *, const char *, const char *);
+void	state_save(const struct conf *, const char *, const char *,
+	    const struct state *);
 
 /*
  * tls.c, in sftdyn-tls; notls.c, in sftdyn, whose --tls runs sftdyn-tls
@@ -370,6 +498,7 @@ void	*xrealloc(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xasprintf(const char *, ...) ATTR_PRINTF(1, 2);
 int	has_prefix(const char *, const char *, const char *);
+int	host_equal(const char *, const char *);
 char	*path_join(const char *, const char *);
 char	*path_absolute(const char *);
 int	read_all(int, void *, size_t);

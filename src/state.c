@@ -1,11 +1,11 @@
 /*
- * The state directory (SPEC section 7): per host and record type, the
- * address that DNS last accepted and the signature of the update that
- * set it, as one line "ADDRESS SIGNATURE".  A per-host lock serialises
- * read, removal, nsupdate and write.  The state is removed durably before
- * nsupdate runs and written atomically after it succeeded, so it never
- * names an address that DNS may not hold.  Only regular files count; any
- * trouble means "unknown" and is logged.
+ * The state directory: per name and record type, what DNS last accepted
+ * (an address, or the TXT values of an ACME challenge) and the signature
+ * of the update that set it, as one line "VALUE... SIGNATURE".  A
+ * per-name lock serialises read, removal, nsupdate and write.  The state
+ * is removed durably before nsupdate runs and written atomically after
+ * it succeeded, so it never names what DNS may not hold.  Only regular
+ * files count; any trouble means "unknown" and is logged.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -21,7 +21,6 @@
 
 #include "sftdyn.h"
 
-#define STATE_LINE_MAX	128
 
 /*
  * State trouble: logged at err level, with the path and the reason, once
@@ -159,56 +158,80 @@ state_lock(const struct conf *c, const char *host)
 }
 
 /*
- * Reads the one line of a state file: one LF, at the end, and no NUL
- * that would hide bytes after it.  Returns 0, or -1 (logged).
+ * Parses the line of a state file, [buf, buf + len): the values (at most
+ * STATE_VALUES, each 1 to STATE_VALUE_MAX printable bytes), then the
+ * signature (SIG_SIZE - 1 hex digits), one space between each, and one LF
+ * at the end; no NUL that could hide bytes after it.  Returns 0, or -1
+ * when it is anything else.
  */
-static int
-state_read(const char *path, char line[STATE_LINE_MAX])
+int
+state_parse(const char *buf, size_t len, struct state *st)
 {
-	ssize_t n;
-	int fd;
+	const char *p = buf, *end = buf + len - 1, *sp;
+	size_t n;
 
-	if ((fd = open_regular(path, O_RDONLY)) == -1)
+	memset(st, 0, sizeof(*st));
+	if (len == 0 || *end != '\n')
 		return -1;
-	n = read(fd, line, STATE_LINE_MAX - 1);
-	close(fd);
-	if (n <= 0 || line[n - 1] != '\n' || memchr(line, '\n', (size_t)n) !=
-	    line + n - 1 || memchr(line, '\0', (size_t)n) != NULL) {
-		trouble("%s: corrupt, ignored", path);
-		return -1;
+	for (;;) {
+		sp = memchr(p, ' ', (size_t)(end - p));
+		n = (size_t)((sp ? sp : end) - p);
+		if (n == 0 || n > STATE_VALUE_MAX)
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			if (p[i] <= ' ' || p[i] >= 0x7f)
+				return -1;
+		if (sp == NULL)
+			break;
+		if (st->n == STATE_VALUES)
+			return -1;
+		memcpy(st->value[st->n++], p, n);
+		p = sp + 1;
 	}
-	line[n - 1] = '\0';
+	if (n != SIG_SIZE - 1 || strspn(p, "0123456789abcdef") < n)
+		return -1;
+	memcpy(st->sig, p, n);
 	return 0;
 }
 
+/* Formats st as the line of a state file; returns its length. */
+size_t
+state_format(const struct state *st, char line[STATE_LINE_MAX])
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < st->n; i++)
+		len += (size_t)snprintf(line + len, STATE_LINE_MAX - len,
+		    "%s ", st->value[i]);
+	len += (size_t)snprintf(line + len, STATE_LINE_MAX - len, "%s\n",
+	    st->sig);
+	return len;
+}
+
 /*
- * Returns 1 when the state for host and a's type records a, set by an
- * update with signature sig: what DNS holds when nothing else changed it.
+ * Reads the state of host's records of type into st.  Returns 0, or -1
+ * when it is unknown: missing, not a regular file, unreadable or corrupt
+ * (logged but for missing).
  */
 int
-state_matches(const struct conf *c, const char *host, const struct addr *a,
-    const char *sig)
+state_read(const struct conf *c, const char *host, const char *type,
+    struct state *st)
 {
-	char path[4096], line[STATE_LINE_MAX], *sp;
-	struct addr recorded;
+	char path[4096], line[STATE_LINE_MAX];
+	ssize_t n;
+	int fd;
 
-	state_path(path, sizeof(path), c, host, addr_type(a));
-	if (state_read(path, line) != 0)
-		return 0;
-	if ((sp = strchr(line, ' ')) == NULL ||
-	    addr_parsen(&recorded, line, (size_t)(sp - line)) != 0 ||
-	    recorded.family != a->family) {
+	state_path(path, sizeof(path), c, host, type);
+	if ((fd = open_regular(path, O_RDONLY)) == -1)
+		return -1;
+	n = read(fd, line, sizeof(line));
+	close(fd);
+	if (n <= 0 || (size_t)n == sizeof(line) ||
+	    state_parse(line, (size_t)n, st) != 0) {
 		trouble("%s: corrupt, ignored", path);
-		return 0;
+		return -1;
 	}
-	if (memcmp(recorded.bytes, a->bytes, 16) != 0)
-		return 0;
-	if (strcmp(sp + 1, sig) != 0) {
-		log_info("state: %s was set by another update (server, port, "
-		    "key file or TTL changed), so it vouches for nothing", path);
-		return 0;
-	}
-	return 1;
+	return 0;
 }
 
 /* fsync(2) of the state directory, so that a removal or rename lasts. */
@@ -225,18 +248,18 @@ state_sync_dir(const struct conf *c)
 }
 
 /*
- * Removes the state for host and a's type, durably, before an update:
- * whatever happens next, it is unknown, never an older address.  Returns
- * 0 when no regular file claims an address any more, -1 (logged) when
+ * Removes the state of host's records of type, durably, before an
+ * update: whatever happens next, it is unknown, never older values.
+ * Returns 0 when no regular file claims values any more, -1 (logged) when
  * one still may.
  */
 int
-state_forget(const struct conf *c, const char *host, const struct addr *a)
+state_forget(const struct conf *c, const char *host, const char *type)
 {
 	char path[4096];
 	struct stat st;
 
-	state_path(path, sizeof(path), c, host, addr_type(a));
+	state_path(path, sizeof(path), c, host, type);
 	if (unlink(path) == 0) {
 		if (state_sync_dir(c) == 0)
 			return 0;
@@ -253,25 +276,24 @@ state_forget(const struct conf *c, const char *host, const struct addr *a)
 }
 
 /*
- * Records a, set by the update with signature sig, as what DNS holds for
- * host: temporary file, fsync, rename.  Failure is logged and leaves the
- * state unknown.
+ * Records st as what DNS holds for host's records of type: temporary
+ * file, fsync, rename.  Failure is logged and leaves the state unknown.
  */
 void
-state_save(const struct conf *c, const char *host, const struct addr *a,
-    const char *sig)
+state_save(const struct conf *c, const char *host, const char *type,
+    const struct state *st)
 {
-	char path[4096], tmp[4096 + 8], text[STATE_LINE_MAX];
-	int fd, n, ok;
+	char path[4096], tmp[4096 + 8], line[STATE_LINE_MAX];
+	size_t n = state_format(st, line);
+	int fd, ok;
 
-	state_path(path, sizeof(path), c, host, addr_type(a));
+	state_path(path, sizeof(path), c, host, type);
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
 		trouble("%s: %s", tmp, strerror(errno));
 		return;
 	}
-	n = snprintf(text, sizeof(text), "%s %s\n", a->text, sig);
-	ok = write_all(fd, text, (size_t)n) == 0 && fsync(fd) == 0;
+	ok = write_all(fd, line, n) == 0 && fsync(fd) == 0;
 	if (close(fd) != 0 || !ok) {
 		trouble("%s: %s", tmp, strerror(errno));
 		unlink(tmp);

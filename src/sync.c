@@ -1,23 +1,32 @@
 /*
- * Bringing one host's records to a client's addresses (SPEC section 7),
- * for either protocol: under the host's lock, the state decides which
- * addresses DNS holds already (with verify-dns, the primary confirms what
- * the state says); the others lose their state, durably, and
- * go to DNS in one nsupdate; after the answer, what DNS took is recorded
- * and the lock let go.  Each wait has its phase (SPEC section 7b).
+ * Bringing one name's records to what a request asks, for every
+ * protocol: its A and AAAA records to one or two addresses, or the TXT
+ * set of its ACME challenge given or rid of one value.  Under the name's
+ * lock the state decides what DNS holds already (with verify-dns, the
+ * primary confirms the addresses the state names); whatever must change
+ * loses its state, durably, and goes to DNS in one nsupdate, one UPDATE
+ * message; after the answer, what DNS took is recorded and the lock let
+ * go.  Each wait has its phase: the lock and nsupdate timeout seconds,
+ * the verify-dns query until timeout seconds after accept.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "sftdyn.h"
 
-/* Starts s for client cl, with no addresses yet. */
+#define ACME_PREFIX	"_acme-challenge."
+
+/* Starts s: client cl's name host, to be brought up to date as kind says. */
 void
-sync_init(struct sync *s, const struct client *cl)
+sync_init(struct sync *s, const struct client *cl, const char *host,
+    enum sync_kind kind)
 {
 	memset(s, 0, sizeof(*s));
 	s->client = cl;
+	s->host = host;
+	s->kind = kind;
 	s->lock = -1;
 }
 
@@ -42,9 +51,39 @@ sync_all_current(const struct sync *s)
 }
 
 /*
+ * Whether the state of host's records of a's type vouches for a: it
+ * names a, and was written after an update with signature sig (the same
+ * server, port, key file and TTL as now).
+ */
+static int
+state_vouches(const struct conf *c, const char *host, const struct addr *a,
+    const char *sig)
+{
+	struct state st;
+	struct addr recorded;
+
+	if (state_read(c, host, addr_type(a), &st) != 0)
+		return 0;
+	if (st.n != 1 || addr_parse(&recorded, st.value[0]) != 0 ||
+	    recorded.family != a->family) {
+		log_err("state: %s %s: corrupt, ignored", host, addr_type(a));
+		return 0;
+	}
+	if (memcmp(recorded.bytes, a->bytes, 16) != 0)
+		return 0;
+	if (strcmp(st.sig, sig) != 0) {
+		log_info("state: %s %s was set by another update (server, "
+		    "port, key file or TTL changed), so it vouches for nothing",
+		    host, addr_type(a));
+		return 0;
+	}
+	return 1;
+}
+
+/*
  * verify-dns: the primary confirms each address the state vouches for, or
  * it is not current after all.  The queries share one phase, which ends
- * timeout seconds after accept (SPEC section 7b).
+ * timeout seconds after accept.
  */
 static void
 sync_verify(struct sync *s, const struct conf *c)
@@ -54,82 +93,206 @@ sync_verify(struct sync *s, const struct conf *c)
 	deadline_from_start(c->timeout);
 	for (i = 0; i < s->n; i++)
 		if (s->current[i])
-			s->current[i] = verify_confirms(c, s->client->host,
+			s->current[i] = verify_confirms(c, s->host,
 			    &s->addr[i]);
 }
 
-/*
- * Removes the state of every address that is not current; returns 0, or
- * -1 when one may still claim an older address.
- */
+/* Takes the name's lock; returns 0, or -1 when another held it too long. */
 static int
-sync_forget(const struct sync *s, const struct conf *c)
+sync_lock(struct sync *s, const struct conf *c)
 {
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (!s->current[i] &&
-		    state_forget(c, s->client->host, &s->addr[i]) != 0)
-			return -1;
-	return 0;
+	deadline_in(c->timeout);
+	return (s->lock = state_lock(c, s->host)) == STATE_BUSY ? -1 : 0;
 }
 
-/*
- * Brings the host's records to s's addresses.  Returns SYNC_CURRENT when
- * the state shows DNS holds them all, SYNC_UPDATED when nsupdate set the
- * others, SYNC_FAILED when the lock, the state or nsupdate failed.  The
- * lock stays held until sync_record().
- */
-enum sync_result
-sync_host(struct sync *s, const struct conf *c)
+/* Runs the update script, which it frees; SYNC_UPDATED or SYNC_FAILED. */
+static enum sync_result
+sync_run(struct sync *s, const struct conf *c, struct strbuf *script)
 {
-	const char *host = s->client->host;
-	struct addr todo[2];
-	size_t i, n = 0;
-	char *script;
 	int rc;
 
-	for (i = 0; i < s->n; i++)
-		update_signature(c, host, addr_type(&s->addr[i]),
-		    s->client->ttl, s->sig[i]);
+	update_send(script);
 	deadline_in(c->timeout);
-	if ((s->lock = state_lock(c, host)) == STATE_BUSY)
-		return SYNC_FAILED;
-	for (i = 0; i < s->n; i++)
-		s->current[i] = s->lock >= 0 &&
-		    state_matches(c, host, &s->addr[i], s->sig[i]);
-	if (c->verify_dns)
-		sync_verify(s, c);
-	if (sync_all_current(s))
-		return SYNC_CURRENT;
-	if (sync_forget(s, c) != 0)
-		return SYNC_FAILED;
-	for (i = 0; i < s->n; i++)
-		if (!s->current[i])
-			todo[n++] = s->addr[i];
-	deadline_in(c->timeout);
-	script = update_script(c, host, s->client->ttl, todo, n);
-	rc = update_run(c, script, s->lock);
-	free(script);
+	rc = update_run(c, script->p, s->lock);
+	free(script->p);
 	if (rc != 0)
 		return SYNC_FAILED;
 	s->updated = s->lock >= 0;
 	return SYNC_UPDATED;
 }
 
+/* The addresses: those the state does not vouch for go to DNS. */
+static enum sync_result
+sync_addrs(struct sync *s, const struct conf *c)
+{
+	struct strbuf b = { NULL, 0, 0 };
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		update_signature(c, s->host, addr_type(&s->addr[i]),
+		    s->client->ttl, s->sig[i]);
+	if (sync_lock(s, c) != 0)
+		return SYNC_FAILED;
+	for (i = 0; i < s->n; i++)
+		s->current[i] = s->lock >= 0 &&
+		    state_vouches(c, s->host, &s->addr[i], s->sig[i]);
+	if (c->verify_dns)
+		sync_verify(s, c);
+	if (sync_all_current(s))
+		return SYNC_CURRENT;
+	for (i = 0; i < s->n; i++)
+		if (!s->current[i] &&
+		    state_forget(c, s->host, addr_type(&s->addr[i])) != 0)
+			return SYNC_FAILED;
+	update_begin(&b, c, s->host);
+	for (i = 0; i < s->n; i++) {
+		const char *type = addr_type(&s->addr[i]);
+
+		if (!s->current[i])
+			update_addf(&b, "update delete %s %s\n"
+			    "update add %s %ld %s %s\n", s->host, type, s->host,
+			    s->client->ttl, type, s->addr[i].text);
+	}
+	return sync_run(s, c, &b);
+}
+
+/* Whether the TXT set st lists value; returns its index, or -1. */
+static int
+txt_index(const struct state *st, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		if (strcmp(st->value[i], value) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Removes the value at i from the set st. */
+static void
+txt_remove(struct state *st, size_t i)
+{
+	memmove(st->value[i], st->value[i + 1],
+	    (st->n - i - 1) * sizeof(st->value[0]));
+	st->n--;
+}
+
+/*
+ * Reads the TXT set into s->txt: whether the state vouches for it (its
+ * signature is today's, its values are challenge values).
+ */
+static int
+txt_known(struct sync *s, const struct conf *c)
+{
+	size_t i;
+
+	if (s->lock < 0 || state_read(c, s->host, "TXT", &s->txt) != 0)
+		return 0;
+	for (i = 0; i < s->txt.n; i++)
+		if (!acme_value_valid(s->txt.value[i])) {
+			log_err("state: %s TXT: corrupt, ignored", s->host);
+			return 0;
+		}
+	if (strcmp(s->txt.sig, s->sig[0]) != 0) {
+		log_info("state: %s TXT was set by another update, so it "
+		    "vouches for nothing", s->host);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The TXT set at _acme-challenge.NAME, of which at most the two most
+ * recent values are kept.  A present of a listed value, or a cleanup of
+ * one the known set does not list, runs nothing.  A present adds the
+ * value, deleting the oldest of two, or, when the set is unknown, every
+ * value first; a cleanup deletes the value.  The set known afterwards is
+ * recorded; after a cleanup of an unknown set it stays unknown.
+ */
+static enum sync_result
+sync_txt(struct sync *s, const struct conf *c)
+{
+	struct strbuf b = { NULL, 0, 0 };
+	char *name = xasprintf("%s%s", ACME_PREFIX, s->host);
+	enum sync_result r = SYNC_CURRENT;
+	int known, at;
+
+	update_signature(c, name, "TXT", s->client->ttl, s->sig[0]);
+	if (sync_lock(s, c) != 0) {
+		free(name);
+		return SYNC_FAILED;
+	}
+	known = txt_known(s, c);
+	at = known ? txt_index(&s->txt, s->value) : -1;
+	if ((s->kind == SYNC_PRESENT && at >= 0) ||
+	    (s->kind == SYNC_CLEANUP && known && at < 0))
+		goto out;
+	r = SYNC_FAILED;
+	if (state_forget(c, s->host, "TXT") != 0)
+		goto out;
+	update_begin(&b, c, name);
+	if (s->kind == SYNC_CLEANUP) {
+		update_addf(&b, "update delete %s TXT \"%s\"\n", name, s->value);
+		if (known)
+			txt_remove(&s->txt, (size_t)at);
+	} else {
+		if (!known) {
+			update_addf(&b, "update delete %s TXT\n", name);
+			s->txt.n = 0;
+		} else if (s->txt.n == STATE_VALUES) {
+			update_addf(&b, "update delete %s TXT \"%s\"\n", name,
+			    s->txt.value[0]);
+			txt_remove(&s->txt, 0);
+		}
+		update_addf(&b, "update add %s %ld TXT \"%s\"\n", name,
+		    s->client->ttl, s->value);
+		snprintf(s->txt.value[s->txt.n++], sizeof(s->txt.value[0]),
+		    "%s", s->value);
+		known = 1;
+	}
+	memcpy(s->txt.sig, s->sig[0], SIG_SIZE);
+	s->txt_known = known;
+	r = sync_run(s, c, &b);
+out:
+	free(name);
+	return r;
+}
+
+/*
+ * Brings s's name to what s asks.  Returns SYNC_CURRENT when the state
+ * shows DNS holds it already, SYNC_UPDATED when nsupdate set it,
+ * SYNC_FAILED when the lock, the state or nsupdate failed.  The lock
+ * stays held until sync_record().
+ */
+enum sync_result
+sync_host(struct sync *s, const struct conf *c)
+{
+	return s->kind == SYNC_ADDRS ? sync_addrs(s, c) : sync_txt(s, c);
+}
+
 /*
  * Once the answer is out and the connection has ended, so that the client
  * need not wait for an fsync: records what DNS took, then lets the next
- * connection for the host in.
+ * connection for the name in.
  */
 void
 sync_record(struct sync *s, const struct conf *c)
 {
+	struct state st;
 	size_t i;
 
-	for (i = 0; s->updated && i < s->n; i++)
-		if (!s->current[i])
-			state_save(c, s->client->host, &s->addr[i], s->sig[i]);
+	for (i = 0; s->updated && s->kind == SYNC_ADDRS && i < s->n; i++) {
+		if (s->current[i])
+			continue;
+		memset(&st, 0, sizeof(st));
+		st.n = 1;
+		snprintf(st.value[0], sizeof(st.value[0]), "%s",
+		    s->addr[i].text);
+		memcpy(st.sig, s->sig[i], SIG_SIZE);
+		state_save(c, s->host, addr_type(&s->addr[i]), &st);
+	}
+	if (s->updated && s->kind != SYNC_ADDRS && s->txt_known)
+		state_save(c, s->host, "TXT", &s->txt);
 	if (s->lock >= 0)
 		close(s->lock);
 	s->lock = -1;

@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,48 +40,41 @@ extern char **environ;
 static volatile pid_t child;
 
 /*
- * The input that sets host's records of the n addresses' types to them,
- * in one message, so that DNS takes all of it or nothing: a server line
- * when nsserver is set, the CNAME prerequisite, then for each address a
- * delete of its type and an add.  Returns a malloc'd string.
+ * Starts an update's input in b, for records at name: the server line,
+ * when nsserver is set, and the prerequisite that no CNAME is at name.
  */
-char *
-update_script(const struct conf *c, const char *host, long ttl,
-    const struct addr *a, size_t n)
+void
+update_begin(struct strbuf *b, const struct conf *c, const char *name)
 {
-	struct strbuf b = { NULL, 0, 0 };
-	char *line;
-	size_t i;
-
-	update_begin(&b, c, host);
-	for (i = 0; i < n; i++) {
-		line = xasprintf("update delete %s %s\nupdate add %s %ld %s %s\n",
-		    host, addr_type(&a[i]), host, ttl, addr_type(&a[i]),
-		    a[i].text);
-		strbuf_raw(&b, line, strlen(line));
-		free(line);
-	}
-	strbuf_add(&b, "send\n");
-	return b.p;
+	b->len = 0;
+	if (c->nsserver != NULL)
+		update_addf(b, "server %s %ld\n", c->nsserver, c->nsport);
+	update_addf(b, "prereq nxrrset %s CNAME\n", name);
 }
 
 /*
- * Starts an update's input in b: the server line, when nsserver is set,
- * and the prerequisite that no CNAME is at host.
+ * Appends a line (or two) of the update's input, printf-formatted: names
+ * of at most HOST_MAX bytes and short values always fit.
  */
 void
-update_begin(struct strbuf *b, const struct conf *c, const char *host)
+update_addf(struct strbuf *b, const char *fmt, ...)
 {
-	char *head;
+	char line[4 * HOST_MAX + 256];
+	va_list ap;
+	int n;
 
-	if (c->nsserver != NULL)
-		head = xasprintf("server %s %ld\nprereq nxrrset %s CNAME\n",
-		    c->nsserver, c->nsport, host);
-	else
-		head = xasprintf("prereq nxrrset %s CNAME\n", host);
-	b->len = 0;
-	strbuf_raw(b, head, strlen(head));
-	free(head);
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		strbuf_raw(b, line, strlen(line));
+}
+
+/* Ends the update's input: one message, sent at once; a C string. */
+void
+update_send(struct strbuf *b)
+{
+	strbuf_add(b, "send\n");
 }
 
 /* Fills argv for nsupdate; port holds the text of -p's argument. */

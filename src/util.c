@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "sftdyn.h"
@@ -95,6 +96,17 @@ has_prefix(const char *s, const char *prefix, const char *ends)
 
 	/* strchr() finds the terminating NUL of ends too */
 	return strncmp(s, prefix, len) == 0 && strchr(ends, s[len]) != NULL;
+}
+
+/* Whether two DNS names are equal, case-insensitive, one trailing dot off. */
+int
+host_equal(const char *a, const char *b)
+{
+	size_t alen = strlen(a), blen = strlen(b);
+
+	alen -= alen > 0 && a[alen - 1] == '.';
+	blen -= blen > 0 && b[blen - 1] == '.';
+	return alen == blen && strncasecmp(a, b, alen) == 0;
 }
 
 /* Returns dir/name, or a copy of name when it is absolute or dir is NULL. */

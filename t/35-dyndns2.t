@@ -225,7 +225,7 @@ for k in nic/update v3/update 'nic/update?x=1' 'v3/update?'; do
 	    >"$T/keys.conf"
 	"$SFTDYN" -t "$T/keys.conf" >"$T/keys.out" 2>&1
 	r=$?
-	is "$r $(grep -c 'dyndns2 path' "$T/keys.out")" "1 1" \
+	is "$r $(grep -c 'path of another protocol' "$T/keys.out")" "1 1" \
 	    "-t rejects the key $k"
 done
 printf 'client "k" {\n\tkey = "nic/updates"\n\thost = "k.%s"\n}\n' $ZONE \

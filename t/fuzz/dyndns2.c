@@ -15,7 +15,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	static struct dyn_query q;
-	static struct dyn_auth a;
+	static struct credentials a;
 	char key[TARGET_MAX + 1];
 	const char *nul = memchr(data, '\0', len);
 	size_t klen = nul ? (size_t)(nul - (const char *)data) : len;
@@ -32,11 +32,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	dyn_addresses(&q, &conn, 1, out, &n);
 	if (nul != NULL) {
 		memset(&req, 0, sizeof(req));
-		req.auth = (const char *)nul + 1;
-		req.auth_len = len - klen - 1;
-		req.nauth = 1;
-		if (req.auth_len < HEAD_MAX)
-			dyn_auth_parse(&a, &req);
+		req.auth.v = (const char *)nul + 1;
+		req.auth.len = len - klen - 1;
+		req.auth.n = 1;
+		if (req.auth.len < HEAD_MAX)
+			auth_basic(&a, &req);
 	}
 	return 0;
 }

@@ -27,14 +27,14 @@ static const char *
 creds(const char *value)
 {
 	static char out[256];
-	static struct dyn_auth a;
+	static struct credentials a;
 	struct request req;
 
 	memset(&req, 0, sizeof(req));
-	req.auth = value;
-	req.auth_len = strlen(value);
-	req.nauth = 1;
-	if (dyn_auth_parse(&a, &req) != 0)
+	req.auth.v = value;
+	req.auth.len = strlen(value);
+	req.auth.n = 1;
+	if (auth_basic(&a, &req) != 0)
 		return "bad";
 	snprintf(out, sizeof(out), "%s|%s", a.user, a.pass);
 	return out;

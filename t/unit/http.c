@@ -1,4 +1,5 @@
 /* Unit tests for the request parser: every status of SPEC section 4. */
+#include <limits.h>
 #include <stdlib.h>
 
 #include "sftdyn.h"
@@ -62,13 +63,33 @@ main(void)
 	TEST(parse("GET http:///x HTTP/1.1\r\n\r\n") == ST_BADREQ,
 	    "absolute-form without authority");
 	TEST(parse("GET * HTTP/1.1\r\n\r\n") == ST_BADREQ, "asterisk-form");
-	TEST(parse("POST /k HTTP/1.1\r\n\r\n") == ST_METHOD, "POST: 405");
-	TEST(parse("PUT /k HTTP/1.1\r\nContent-Length: 0\r\n\r\n") == ST_METHOD,
-	    "PUT: 405");
-	TEST(parse("get /k HTTP/1.1\r\n\r\n") == ST_METHOD,
-	    "methods are case-sensitive");
+	TEST(parse("POST /k HTTP/1.1\r\n\r\n") == ST_OK &&
+	    req.method == METHOD_POST && req.content_length == -1,
+	    "POST, no Content-Length");
+	TEST(parse("PUT /k HTTP/1.1\r\nContent-Length: 0\r\n\r\n") == ST_OK &&
+	    req.method == METHOD_OTHER && req.content_length == 0,
+	    "PUT: another method (routing answers 405)");
+	TEST(parse("get /k HTTP/1.1\r\n\r\n") == ST_OK &&
+	    req.method == METHOD_OTHER, "methods are case-sensitive");
+	TEST(parse("POST /k HTTP/1.1\r\nContent-Length: 0012\r\n\r\n") == ST_OK &&
+	    req.content_length == 12, "Content-Length");
+	TEST(parse("POST /k HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n")
+	    == ST_OK && req.content_length == LONG_MAX, "a huge Content-Length");
+	TEST(parse("POST /k HTTP/1.1\r\nContent-Length: -1\r\n\r\n") == ST_BADREQ,
+	    "a negative Content-Length");
+	TEST(parse("POST /k HTTP/1.1\r\nContent-Length: 1 2\r\n\r\n") == ST_BADREQ,
+	    "a Content-Length list");
+	TEST(parse("POST /k HTTP/1.1\r\nContent-Length: 3\r\ncontent-length: 3\r\n\r\n")
+	    == ST_OK && req.content_length == 3, "the same Content-Length twice");
+	TEST(parse("POST /k HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n")
+	    == ST_BADREQ, "two Content-Lengths that differ");
+	TEST(parse("POST /k HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n") == ST_OK &&
+	    req.transfer_encoding, "Transfer-Encoding seen");
+	TEST(parse("POST /k HTTP/1.1\r\nX-Api-User: u\r\nx-api-key:  k \r\n\r\n") == ST_OK &&
+	    req.api_user.n == 1 && req.api_user.len == 1 && req.api_key.len == 1 &&
+	    req.api_key.v[0] == 'k', "X-Api-User and X-Api-Key");
 	TEST(parse("G(T /k HTTP/1.1\r\n\r\n") == ST_BADREQ, "bad method token");
-	TEST(parse("POST /k HTTP/2.0\r\n\r\n") == ST_BADREQ,
+	TEST(parse("PATCH /k HTTP/2.0\r\n\r\n") == ST_BADREQ,
 	    "a bad version wins over the method");
 	TEST(parse("GET /k\r\n\r\n") == ST_BADREQ, "missing version");
 	TEST(parse("GET /k HTTP/2.0\r\n\r\n") == ST_BADREQ, "HTTP/2.0");
@@ -123,16 +144,37 @@ main(void)
 	TEST(http_head_end("GET / HTTP/1.1\n\nxyz", 19) == 16,
 	    "head end found, bare LF");
 
-	n = http_format(resp, sizeof(resp), METHOD_GET, ST_FORBIDDEN, NULL);
+	n = http_format(resp, sizeof(resp), METHOD_GET,
+	    &(struct answer){ .status = ST_FORBIDDEN });
 	TEST(n > 0 && strstr(resp, "HTTP/1.1 403 Forbidden\r\n") == resp &&
 	    strstr(resp, "Content-Length: 7\r\n") &&
 	    strstr(resp, "Cache-Control: no-store\r\n") &&
 	    strstr(resp, "Connection: close\r\n") &&
 	    strstr(resp, "Content-Type: text/plain; charset=utf-8\r\n") &&
 	    strcmp(resp + n - 11, "\r\n\r\nBADKEY\n") == 0, "403 answer");
-	n = http_format(resp, sizeof(resp), METHOD_HEAD, ST_METHOD, NULL);
+	n = http_format(resp, sizeof(resp), METHOD_HEAD,
+	    &(struct answer){ .status = ST_METHOD });
 	TEST(n > 0 && strstr(resp, "Allow: GET, HEAD\r\n") &&
 	    strstr(resp, "Content-Length: 10\r\n") &&
 	    strcmp(resp + n - 4, "\r\n\r\n") == 0, "HEAD: no body, 405: Allow");
+	n = http_format(resp, sizeof(resp), METHOD_GET, &(struct answer){
+	    .status = ST_METHOD, .allow = "POST" });
+	TEST(n > 0 && strstr(resp, "Allow: POST\r\n"), "405 on ACME's paths: Allow: POST");
+	n = http_format(resp, sizeof(resp), METHOD_POST, &(struct answer){
+	    .status = ST_OK, .body = "{\"txt\":\"x\"}", .ctype = "application/json" });
+	TEST(n > 0 && strstr(resp, "Content-Type: application/json\r\n") &&
+	    strstr(resp, "Content-Length: 12\r\n"), "a JSON answer");
+	n = http_format(resp, sizeof(resp), METHOD_GET, &(struct answer){
+	    .status = ST_TOOMANY, .retry_after = 1800 });
+	TEST(n > 0 && strstr(resp, "HTTP/1.1 429 Too Many Requests\r\n") &&
+	    strstr(resp, "Retry-After: 1800\r\n") &&
+	    strcmp(resp + n - 6, "ABUSE\n") == 0, "429 with Retry-After");
+	n = http_format(resp, sizeof(resp), METHOD_GET, &(struct answer){
+	    .status = ST_UNAUTH, .challenge = 1 });
+	TEST(n > 0 && strstr(resp, "WWW-Authenticate: Basic realm=\"sftdyn\"\r\n"),
+	    "401 with a challenge");
+	n = http_format(resp, sizeof(resp), METHOD_GET, &(struct answer){
+	    .status = ST_UNAUTH });
+	TEST(n > 0 && !strstr(resp, "WWW-Authenticate"), "401 without one");
 	return TEST_DONE();
 }

@@ -1,0 +1,137 @@
+/*
+ * The handler's configuration and the one way to find a client in it:
+ * from the client index while it is fresh, else parsed; a lookup that
+ * finds the index damaged parses the configuration and looks again.  The
+ * command line's overrides apply to either, and are never in the index.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sftdyn.h"
+
+/* Reports an error of the command line's: "FILE: message" for -t. */
+static void ATTR_PRINTF(3, 4)
+option_error(const struct options *o, int to_stderr, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (to_stderr)
+		fprintf(stderr, "%s: %s\n", o->conffile, msg);
+	else
+		log_err("%s", msg);
+}
+
+/*
+ * Checks the command line against c; returns 0, or -1 (reported on
+ * stderr when to_stderr is set, for -t; else logged).
+ */
+int
+options_check(const struct conf *c, const struct options *o, int to_stderr)
+{
+	if (o->nskeyfile != NULL && access(o->nskeyfile, R_OK) != 0) {
+		option_error(o, to_stderr, "--nskeyfile %s: %s", o->nskeyfile,
+		    strerror(errno));
+		return -1;
+	}
+	if (o->tls && (c->tls_cert == NULL || c->tls_key == NULL)) {
+		option_error(o, to_stderr,
+		    "--tls needs a tls section with cert and key");
+		return -1;
+	}
+	return 0;
+}
+
+/* The command line's overrides, after the files (and never in the index). */
+void
+options_apply(struct conf *c, const struct options *o)
+{
+	if (o->nskeyfile != NULL) {
+		free(c->nskeyfile);
+		c->nskeyfile = path_absolute(o->nskeyfile);
+	}
+}
+
+static void
+lookup_release(struct lookup *l)
+{
+	if (l->conf.index != NULL)
+		index_free(&l->conf);
+	else
+		conf_free(&l->conf);
+}
+
+/*
+ * The configuration, from the index unless reparse is set, else parsed,
+ * with the command line's overrides.  Returns 0, or -1 when it has errors
+ * (logged).
+ */
+static int
+lookup_load(struct lookup *l, int reparse)
+{
+	struct conf *c = &l->conf;
+
+	if (!reparse && index_load(c, l->o->conffile) == 0) {
+		log_debug("%s: clients from the index", c->path);
+		if (state_dir_check(c) != 0)
+			return -1;
+	} else if (conf_load(c, l->o->conffile, 0) != 0)
+		return -1;
+	if (options_check(c, l->o, 0) != 0)
+		return -1;
+	options_apply(c, l->o);
+	return 0;
+}
+
+/*
+ * Loads the handler's configuration for the command line o.  Returns
+ * whether it loaded, as l->ok.
+ */
+int
+lookup_open(struct lookup *l, const struct options *o)
+{
+	memset(l, 0, sizeof(*l));
+	l->o = o;
+	l->ok = lookup_load(l, 0) == 0;
+	return l->ok;
+}
+
+/*
+ * The client whose key is key, into *cl.  Returns FOUND, FOUND_NONE, or
+ * FOUND_BROKEN when the configuration did not load, or an index found
+ * damaged sent us to a parse that failed.
+ */
+enum found
+lookup_client(struct lookup *l, const char *key, const struct client **cl)
+{
+	struct conf *c = &l->conf;
+
+	*cl = NULL;
+	if (!l->ok)
+		return FOUND_BROKEN;
+	if (c->index == NULL)
+		*cl = conf_client_find(c, key);
+	else if (index_client_find(c, key, cl) < 0) {
+		lookup_release(l);
+		deadline_in(PARSE_BUDGET);
+		if (lookup_load(l, 1) != 0) {
+			l->ok = 0;
+			return FOUND_BROKEN;
+		}
+		*cl = conf_client_find(c, key);
+	}
+	return *cl != NULL ? FOUND : FOUND_NONE;
+}
+
+/* Frees the configuration, however it was loaded. */
+void
+lookup_close(struct lookup *l)
+{
+	lookup_release(l);
+}
