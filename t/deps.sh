@@ -11,7 +11,7 @@ PACKAGES="gcc make pkg-config libc6-dev libconfuse-dev libtls-dev libssl-dev
 	libcdb-dev libjansson-dev perl procps curl openssl bind9 bind9-dnsutils systemd
 	xinetd stunnel4 ucspi-tcp nginx-light mandoc man-db util-linux
 	wget libio-socket-ssl-perl libconfuse2 libgnutls30 strace
-	dpkg-dev debhelper lintian"
+	dpkg-dev debhelper lintian pebble lego python3-certbot"
 # `t/deps.sh fuzz`: what make fuzz needs as well (libFuzzer)
 [ "${1:-}" = fuzz ] && PACKAGES="$PACKAGES clang libclang-rt-dev"
 
