@@ -160,7 +160,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 BENCH		= build/bench/runner build/bench/runner-tls build/bench/ref \
-		  build/bench/ref-tls build/bench/load
+		  build/bench/ref-tls build/bench/load build/bench/nsupdate-stub
 
 # small and static: a child's peak RSS includes the runner's until exec
 build/bench/runner: bench/runner.c | build/.dirs
@@ -171,6 +171,9 @@ build/bench/runner-tls: bench/runner.c | build/.dirs
 	    $(shell pkg-config --libs libtls)
 
 build/bench/ref: bench/ref.c | build/.dirs
+	$(CC) $(CFLAGS) $(WARNINGS) -static -o $@ $<
+
+build/bench/nsupdate-stub: bench/nsupdate-stub.c | build/.dirs
 	$(CC) $(CFLAGS) $(WARNINGS) -static -o $@ $<
 
 build/bench/ref-tls: bench/ref-tls.c | build/.dirs

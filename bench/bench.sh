@@ -32,7 +32,7 @@ conf_with() {
 	local n=$1 f=$T/conf-$1
 	cat >"$f" <<-EOF
 	statedir = "state"
-	nsupdate = "/bin/true"
+	nsupdate = "$B/nsupdate-stub"
 	tls {
 		cert = "pki/fullchain.pem"
 		key = "pki/leaf.key"
@@ -78,15 +78,22 @@ printf 'GET /key-1-bench HTTP/1.0\r\n\r\n' |
     REMOTE_ADDR=127.0.0.1 "$SD" -q -e -c "$T/conf-verify" |
     grep -q '^UPTODATE$' || { echo "verify-dns did not confirm"; exit 1; }
 
-ROWS=(ref get uptodate verify dyndns2 badkey noindex reftls tlsdirect tls
-	s1 s1000 s10000 s100000)
+# a TXT value listed in h1's TXT state: presenting it again runs nothing
+ACME_VALUE=$(printf '%043d' 1 | tr 0-9 A-J)
+PRESENT="{\"fqdn\":\"_acme-challenge.h1.dyn.test.\",\"value\":\"$ACME_VALUE\"}"
 BASIC="Authorization: Basic $(printf 'c1:key-1-bench' | base64)"
+"$B/runner" -n 1 -H "$BASIC" -d "$PRESENT" -p /present -- "$SD" "$T/conf-1" |
+    grep -q 'HTTP/1.1 200' || { echo "priming the TXT state failed"; exit 1; }
+
+ROWS=(ref get uptodate verify dyndns2 present badkey noindex reftls tlsdirect
+	tls s1 s1000 s10000 s100000)
 declare -A CMD=(
 	[ref]="$B/ref"
 	[get]="-p / -- $SD $T/conf-1"
 	[uptodate]="-p /key-1-bench -- $SD $T/conf-1"
 	[verify]="-p /key-1-bench -- $SD $T/conf-verify"
 	[dyndns2]="-p /nic/update?hostname=h1.dyn.test -- $SD $T/conf-1"
+	[present]="-p /present -- $SD $T/conf-1"
 	[badkey]="-p /nope -- $SD $T/conf-1"
 	[noindex]="-p /key-1-bench -- $SD $T/conf-noindex"
 	[reftls]="-t $T/pki/ca.pem -- $B/ref-tls $T/pki/fullchain.pem $T/pki/leaf.key"
@@ -98,7 +105,7 @@ declare -A CMD=(
 	[s100000]="-p /key-1-bench -- $SD $T/conf-100000"
 )
 declare -A WANT=([ref]=200 [get]=200 [uptodate]=200 [verify]=200
-	[dyndns2]=200 [badkey]=403
+	[dyndns2]=200 [present]=200 [badkey]=403
 	[noindex]=200 [reftls]=200 [tlsdirect]=200 [tls]=200 [s1]=200 [s1000]=200
 	[s10000]=200 [s100000]=200)
 echo "measuring per-connection CPU: $ROUNDS rounds x $RUNS runs of each"
@@ -106,6 +113,7 @@ for r in $(seq "$ROUNDS"); do
 	for row in "${ROWS[@]}"; do
 		hdr=()
 		[ "$row" = dyndns2 ] && hdr=(-H "$BASIC")
+		[ "$row" = present ] && hdr=(-H "$BASIC" -d "$PRESENT")
 		runner=$B/runner
 		case "${CMD[$row]}" in -t*) runner=$B/runner-tls ;; esac
 		# shellcheck disable=SC2086
@@ -233,6 +241,8 @@ printf '  %-44s %9s %-3s %6s   %-20s %-7s\n' "  its p50 wall time (vs UPTODATE)"
     "$(verdict "$((WALL[verify] - WALL[uptodate]))" 1000)"
 row "sftdyn dyndns2 nochg (vs UPTODATE)" "${CPU[dyndns2]}" "${CPU[uptodate]}" us 1.1 \
     "$(rss dyndns2)"
+row "sftdyn ACME /present, value listed (vs UPTODATE)" "${CPU[present]}" "${CPU[uptodate]}" us 1.2 \
+    "$(rss present)"
 row "sftdyn BADKEY" "${CPU[badkey]}" "${CPU[ref]}" us 1.5 "$(rss badkey)"
 row "sftdyn UPTODATE, no index (1 client parsed)" "${CPU[noindex]}" "${CPU[ref]}" us - \
     "rss ${RSS[noindex]} KiB"

@@ -1,9 +1,9 @@
 /*
- * runner [-n runs] [-p path] [-H header] [-t cafile] [-e NAME=VALUE]...
- *     -- program args...
+ * runner [-n runs] [-p path] [-H header] [-d body] [-t cafile]
+ *     [-e NAME=VALUE]... -- program args...
  * Starts the program once per run on one end of a socketpair (fd 0 and
- * fd 1), sends a request for path (with the header line, if any) from the
- * other end (over TLS with -t), reads the
+ * fd 1), sends a request for path (with the header line, if any; a POST
+ * of body with -d) from the other end (over TLS with -t), reads the
  * answer, and takes the child's CPU time and peak RSS from wait4().
  * Prints the median and p90 CPU in microseconds, the median peak RSS in
  * KiB, the median wall time from fork to reaping in microseconds, and the
@@ -31,7 +31,7 @@
 
 #define MAXRUNS 2000
 
-#define REQUEST "GET %s HTTP/1.1\r\nHost: bench\r\n%s%s\r\n"
+#define REQUEST "%s %s HTTP/1.1\r\nHost: bench\r\n%s%s%s\r\n%s"
 
 static int
 cmp_long(const void *a, const void *b)
@@ -43,18 +43,24 @@ cmp_long(const void *a, const void *b)
 
 /* The client side of one exchange; returns the answer's length. */
 static size_t
-exchange(int fd, const char *path, const char *header, const char *cafile,
-    char *ans, size_t size)
+exchange(int fd, const char *path, const char *header, const char *body,
+    const char *cafile, char *ans, size_t size)
 {
 #ifdef RUNNER_TLS
 	struct tls_config *cfg;
 	struct tls *ctx = NULL;
 #endif
-	char req[4096];
+	char req[4096], length[64] = "";
 	size_t len = 0;
 	ssize_t n;
-	int reqlen = snprintf(req, sizeof(req), REQUEST, path,
-	    header ? header : "", header ? "\r\n" : "");
+	int reqlen;
+
+	if (body != NULL)
+		snprintf(length, sizeof(length), "Content-Length: %zu\r\n",
+		    strlen(body));
+	reqlen = snprintf(req, sizeof(req), REQUEST, body ? "POST" : "GET",
+	    path, header ? header : "", header ? "\r\n" : "", length,
+	    body ? body : "");
 
 	if (cafile != NULL) {
 #ifdef RUNNER_TLS
@@ -97,21 +103,22 @@ main(int argc, char *argv[])
 {
 	static long cpu[MAXRUNS], rss[MAXRUNS], wall[MAXRUNS];
 	struct timespec t0, t1;
-	const char *path = "/", *header = NULL, *cafile = NULL;
+	const char *path = "/", *header = NULL, *cafile = NULL, *body = NULL;
 	char ans[8192], first[256] = "";
 	int runs = 200, ch, i, sv[2], status;
 	struct rusage ru;
 	pid_t pid;
 
-	while ((ch = getopt(argc, argv, "n:p:H:t:e:")) != -1) {
+	while ((ch = getopt(argc, argv, "n:p:H:d:t:e:")) != -1) {
 		switch (ch) {
 		case 'n': runs = atoi(optarg); break;
 		case 'p': path = optarg; break;
+		case 'd': body = optarg; break;
 		case 'H': header = optarg; break;
 		case 't': cafile = optarg; break;
 		case 'e': putenv(optarg); break;
 		default: errx(1, "usage: runner [-n runs] [-p path] [-H header] "
-		    "[-t ca] [-e VAR=value] -- program args...");
+		    "[-d body] [-t ca] [-e VAR=value] -- program args...");
 		}
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -132,7 +139,7 @@ main(int argc, char *argv[])
 			_exit(127);
 		}
 		close(sv[1]);
-		exchange(sv[0], path, header, cafile, ans, sizeof(ans));
+		exchange(sv[0], path, header, body, cafile, ans, sizeof(ans));
 		close(sv[0]);
 		if (wait4(pid, &status, 0, &ru) != pid)
 			err(1, "wait4");

@@ -1,5 +1,5 @@
 /*
- * The one clock of a connection (SPEC section 7b).  The connection starts
+ * The one clock of a connection.  The connection starts
  * with deadline_start(); deadline_limit() fixes its end, 3 x timeout + 2 s
  * later, once the configuration is known.  Each phase then ends at its own
  * deadline, never later than the connection's: code that polls waits at

@@ -1,9 +1,13 @@
 /*
- * Dyn's dyndns2 protocol (SPEC section 5a): /nic/update and /v3/update
- * with HTTP Basic credentials, a hostname list and myip addresses,
- * answered with one word per name.  Parsing here is strict and bounded:
- * the query and the credentials are decoded into fixed buffers, and
- * whatever is not exactly a name or an address is answered as such.
+ * Dyn's dyndns2 protocol: /nic/update and /v3/update with HTTP Basic
+ * credentials, a hostname list and myip addresses.  The answer, decided
+ * in this order: 911 when the configuration fails -t; badauth (401) for
+ * missing or wrong credentials; numhost for more than 20 names; dnserr
+ * for a malformed address; else one line per name: notfqdn, nohost, or
+ * the host's nochg, good or dnserr.  All but badauth are 200: that is how
+ * the clients read them.  Parsing here is strict and bounded: the query
+ * and the credentials are decoded into fixed buffers, and whatever is not
+ * exactly a name or an address is answered as such.
  */
 #include <stdio.h>
 #include <string.h>
@@ -167,7 +171,7 @@ take_myipv6(struct addr a[2], size_t *n, const char *v6)
 }
 
 /*
- * The addresses to set (SPEC section 5a): myip's, with myipv6's (else
+ * The addresses to set: myip's, with myipv6's (else
  * myip6's) in place of an IPv6 one; when none is explicit, or allow-myip
  * is false, the connection's.  Returns 0 with a[0..n) set, IPv4 first, or
  * -1 when an explicit address is malformed.
@@ -194,7 +198,8 @@ dyn_addresses(const struct dyn_query *q, const struct addr *conn, int allow,
 	return 0;
 }
 
-/* Sets the answer to one word for the whole request (rows 1 to 4). */
+/* Sets the answer to one word for the whole request: 911, badauth,
+ * numhost or dnserr. */
 static void
 dyn_word(struct exchange *x, const char *word)
 {
@@ -235,9 +240,10 @@ dyn_body(struct exchange *x)
 }
 
 /*
- * The lines for a request whose credentials named client x->client (rows
- * 3 to 5 of the answer table): one per name, the client's host brought
- * to the addresses once, its lock held until main records the state.
+ * The answer to a request whose credentials named client x->client:
+ * numhost, dnserr for a malformed address, or one line per name, the
+ * client's host brought to the addresses once, its lock held until main
+ * records the state.
  */
 static void
 dyn_lines(struct exchange *x)

@@ -1,5 +1,5 @@
 /*
- * The client index (SPEC section 7c): the configuration compiled by
+ * The client index: the configuration compiled by
  * sftdyn -t into a constant database (tinycdb) beside it, FILE.cdb, so
  * that a connection looks its client up in constant time instead of
  * parsing every client section, which libconfuse does in quadratic time.

@@ -58,7 +58,11 @@ const size_t nsettings = sizeof(settings) / sizeof(settings[0]);
 _Static_assert(sizeof(settings) / sizeof(settings[0]) <= SETTINGS_MAX,
     "SETTINGS_MAX is too small");
 
-/* Returns NULL when s is a DNS name by SPEC section 6, else why not. */
+/*
+ * Returns NULL when s is a DNS name that nsupdate's input can carry, else
+ * why not: letters, digits, hyphens, underscores and dots, labels of 1 to
+ * 63 bytes, at most 253 bytes, one trailing dot allowed.
+ */
 const char *
 valid_host_why(const char *s)
 {

@@ -313,7 +313,8 @@ struct exchange {
 	struct lookup		*lookup;
 	const struct request	*req;
 	struct addr		 peer;		/* the immediate peer */
-	struct addr		 addr;		/* the client's (section 3) */
+	struct addr		 addr;		/* the client's: the peer's, or
+						   a trusted proxy's word */
 	int			 have_addr;
 	double			 started;
 	struct answer		 answer;

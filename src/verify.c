@@ -1,5 +1,5 @@
 /*
- * verify-dns (SPEC section 7a): when the state says DNS holds the
+ * verify-dns: when the state says DNS holds the
  * client's address, one question to the primary decides.  The question is
  * one A or AAAA query, RD=0, no TSIG, over UDP and once more over TCP when
  * the answer is truncated; no retries, and no wait beyond the phase's

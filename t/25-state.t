@@ -1,9 +1,9 @@
 #!/bin/bash
-# The state under faults (SPEC section 7): whatever fails after nsupdate
+# The state under faults: whatever fails after nsupdate
 # started, the state never vouches for an address DNS may not hold.  Each
 # fault is followed by what DNS, the state and the client believe.  Also:
 # only regular files count, the state names the update it vouches for,
-# and a queue for one host's lock is bounded (section 7b).
+# and a queue for one host's lock is bounded.
 NEEDS_NS=1	# a mount namespace of our own, for the full state directory
 . "$(dirname "$0")/lib.sh"
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# dyndns2 (SPEC section 5a) with curl: every row of the answer tables, the
+# dyndns2 with curl: every row of the answer tables, the
 # addresses, credentials and names, hostile queries and headers.  An
 # nsupdate wrapper counts the runs, so "changes nothing" is checked at
 # DNS, at the state and at nsupdate.

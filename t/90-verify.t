@@ -152,7 +152,7 @@ timed via "$FA" 127.0.0.2
 is "$out" "FAIL 500" "the primary stopped: 500 FAIL"
 took_between 0 8000 "within the deadline, 3 x timeout + 2 s"
 test ! -e "$T/state-fa/a.$ZONE.A"
-ok $? "the state vouches for nothing (removed before nsupdate, SPEC 7)"
+ok $? "the state vouches for nothing (removed before nsupdate)"
 start_primary
 is "$(via "$FA" 127.0.0.2)" "OK 200" "the primary back: OK"
 is "$(via "$FA" 127.0.0.2)" "UPTODATE 200" "then UPTODATE, as DNS says"

@@ -1,4 +1,4 @@
-/* Unit tests for the request parser: every status of SPEC section 4. */
+/* Unit tests for the request parser: every status a request head earns. */
 #include <limits.h>
 #include <stdlib.h>
 
