@@ -201,7 +201,9 @@ chmod 700 "$T"
 # holds its rename back): -t must not say ok.
 if command -v strace >/dev/null; then
 	rm -f "$T/strace.out"
-	strace -f -o "$T/strace.out" -e trace=rename,renameat,renameat2 \
+	# (LeakSanitizer cannot work under ptrace)
+	ASAN_OPTIONS=detect_leaks=0 strace -f -o "$T/strace.out" \
+	    -e trace=rename,renameat,renameat2 \
 	    -e inject=rename,renameat,renameat2:delay_enter=1000000 \
 	    "$SFTDYN" -t "$T/conf" >"$T/t.out" 2>&1 &
 	tpid=$!
