@@ -135,19 +135,30 @@ out:
 }
 
 /*
- * Whether the request names client cl's challenge: lego's fqdn is
- * _acme-challenge. and the host (any case, one trailing dot optional);
- * acme-dns's subdomain is the section name or the host.
+ * The name whose challenge the request is for, one of client cl's with
+ * its leading "*." removed (a name and its wildcard share one), or NULL
+ * when it names none: lego's fqdn is _acme-challenge. and the name (any
+ * case, one trailing dot optional); acme-dns's subdomain is one of the
+ * names, or the section name, which stands for the first.
  */
-static int
-acme_names_client(const struct acme *a, const struct client *cl)
+static const char *
+acme_name(const struct acme *a, const struct client *cl)
 {
-	size_t plen = strlen(ACME_PREFIX);
+	size_t plen = strlen(ACME_PREFIX), i;
+	const char *want = a->name;
 
-	if (a->op == ACME_UPDATE)
-		return auth_user_matches(cl, a->name);
-	return strncasecmp(a->name, ACME_PREFIX, plen) == 0 &&
-	    host_equal(a->name + plen, cl->host);
+	if (a->op == ACME_UPDATE && strcmp(want, cl->name) == 0)
+		return name_base(cl->hosts.v[0]);
+	if (a->op != ACME_UPDATE) {
+		if (strncasecmp(want, ACME_PREFIX, plen) != 0)
+			return NULL;
+		want += plen;
+	}
+	for (i = 0; i < cl->hosts.n; i++)
+		if (host_equal(want, name_base(cl->hosts.v[i])) ||
+		    (a->op == ACME_UPDATE && host_equal(want, cl->hosts.v[i])))
+			return name_base(cl->hosts.v[i]);
+	return NULL;
 }
 
 /* Answers with row r, in the words of the request's protocol. */
@@ -195,13 +206,15 @@ acme_row(struct exchange *x, const char *body, size_t len)
 
 	if (!cl->allow_acme)
 		return ROW_NOACME;
+	const char *name;
+
 	if (acme_parse(a->op, body, len, a) != 0)
 		return ROW_BADREQ;
-	if (!acme_names_client(a, cl))
+	if ((name = acme_name(a, cl)) == NULL)
 		return ROW_NOHOST;
 	if (!acme_value_valid(a->value))
 		return ROW_BADVALUE;
-	sync_init(s, cl, cl->host,
+	sync_init(s, cl, name,
 	    a->op == ACME_CLEANUP ? SYNC_CLEANUP : SYNC_PRESENT);
 	memcpy(s->value, a->value, ACME_VALUE_LEN + 1);	/* valid: it fits */
 	x->nsync = 1;

@@ -95,11 +95,26 @@ auth_api(struct credentials *cr, const struct request *req)
 	return 0;
 }
 
-/* Whether user names client cl: its section name, or its host. */
+/*
+ * Which of client cl's names name is (any case, one trailing dot
+ * ignored): its index, or -1.
+ */
+int
+client_name_index(const struct client *cl, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cl->hosts.n; i++)
+		if (host_equal(name, cl->hosts.v[i]))
+			return (int)i;
+	return -1;
+}
+
+/* Whether user names client cl: its section name, or one of its names. */
 int
 auth_user_matches(const struct client *cl, const char *user)
 {
-	return strcmp(user, cl->name) == 0 || host_equal(user, cl->host);
+	return strcmp(user, cl->name) == 0 || client_name_index(cl, user) >= 0;
 }
 
 /*

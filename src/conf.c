@@ -29,10 +29,11 @@
 #define PARSE_TRIES	3	/* parses when files change while read */
 #define OPT_SEEN	(1 << 30)	/* a flag of ours: the option was set */
 
-/* Where a client section ends, for errors found after the parse. */
+/* Where a client section is, for errors found after the parse. */
 struct place {
 	const char	*file;		/* in the configuration's pool */
-	int		 line;
+	int		 line;		/* where the section ends */
+	int		 host_line;	/* where its host is */
 };
 
 /* The parse in progress; libconfuse callbacks have no user pointer. */
@@ -47,6 +48,8 @@ static struct {
 	off_t		 bytes;		/* in the files opened so far */
 	int		*fds;		/* one per source, open while parsing */
 	unsigned int	 proxies_seen;	/* trusted-proxies elements added */
+	unsigned int	 names_seen;	/* names of the client section's host */
+	int		 host_line;	/* where its host is */
 	struct place	*places;	/* one per client section */
 	size_t		 nplaces;
 	size_t		 places_size;
@@ -396,6 +399,46 @@ parse_net_item(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	return 0;
 }
 
+/* check-names (nsupdate's, BIND's) takes owners of letters, digits, '-'. */
+static void
+warn_host(cfg_t *cfg, const char *host)
+{
+	if (strchr(host, '_') != NULL)
+		conf_warn(cfg_file(cfg), cfg->line, "host \"%s\" holds '_': "
+		    "the default check-names of nsupdate and BIND refuses A "
+		    "and AAAA records for it", host);
+}
+
+/*
+ * A name of a client's host, as libconfuse adds it: a DNS name or a
+ * wildcard owner, one of at most NAMES_MAX, not given twice in the
+ * section; host itself given twice would lose the first list.
+ */
+static int
+parse_name_item(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	const char *why;
+	unsigned int i;
+
+	if (opt->nvalues != parse.names_seen + 1)
+		report(cfg, "%s is given twice in this section; the first "
+		    "would be ignored", opt->name);
+	parse.names_seen = opt->nvalues;
+	parse.host_line = cfg->line;
+	if ((why = valid_name_why(value)) != NULL)
+		report(cfg, "%s \"%s\" %s", opt->name, value, why);
+	else if (opt->nvalues == NAMES_MAX + 1)
+		report(cfg, "%s names more than %d names", opt->name,
+		    NAMES_MAX);
+	else
+		warn_host(cfg, value);
+	for (i = 0; why == NULL && i + 1 < opt->nvalues; i++)
+		if (host_equal(cfg_opt_getnstr(opt, i), value))
+			report(cfg, "%s names \"%s\" twice", opt->name, value);
+	*(const char **)result = value;
+	return 0;
+}
+
 /*
  * Checks that a path setting names what it should, at its own line: a
  * file we may use (s->access), a directory where one exists (SETF_DIR).
@@ -417,16 +460,6 @@ check_path(cfg_t *cfg, cfg_opt_t *opt, const struct setting *s)
 	free(path);
 }
 
-/* check-names (nsupdate's, BIND's) takes owners of letters, digits, '-'. */
-static void
-warn_host(cfg_t *cfg, const char *host)
-{
-	if (strchr(host, '_') != NULL)
-		conf_warn(cfg_file(cfg), cfg->line, "host \"%s\" holds '_': "
-		    "the default check-names of nsupdate and BIND refuses A "
-		    "and AAAA records for it", host);
-}
-
 /* A string setting's value: one the table allows, a path that works. */
 static void
 check_string(cfg_t *cfg, cfg_opt_t *opt, const struct setting *s)
@@ -440,8 +473,6 @@ check_string(cfg_t *cfg, cfg_opt_t *opt, const struct setting *s)
 		report(cfg, "%s \"%s\" %s", opt->name, v, why);
 	else if (s->kind == SET_PATH)
 		check_path(cfg, opt, s);
-	if (s->check == valid_host_why && why == NULL)
-		warn_host(cfg, v);
 }
 
 /*
@@ -461,8 +492,8 @@ check_setting(cfg_t *cfg, cfg_opt_t *opt)
 		    opt->name);
 		return 0;
 	}
-	if (s->kind == SET_NETS)
-		return 0;	/* parse_net_item() checks each element */
+	if (s->kind == SET_NETS || s->kind == SET_NAMES)
+		return 0;	/* parse_*_item() checks each element */
 	if (opt->flags & OPT_SEEN)
 		report(cfg, "%s is given twice in this section; the first "
 		    "would be ignored", opt->name);
@@ -508,6 +539,9 @@ place_add(cfg_t *cfg)
 	else
 		p->file = pool_strdup(&parse.conf->strings, file);
 	p->line = cfg->line;
+	p->host_line = parse.host_line ? parse.host_line : cfg->line;
+	parse.host_line = 0;
+	parse.names_seen = 0;
 }
 
 /* A client section has ended.  A parse past its deadline stops here. */
@@ -570,8 +604,10 @@ scope_opts(cfg_opt_t *opts, enum setting_scope scope)
 			o->def.boolean = s->def && strcmp(s->def, "true") == 0;
 			break;
 		case SET_NETS:
+		case SET_NAMES:
 			o->flags = CFGF_LIST;
-			o->parsecb = parse_net_item;
+			o->parsecb = s->kind == SET_NETS ? parse_net_item :
+			    parse_name_item;
 			/* FALLTHROUGH */
 		case SET_STR:
 		case SET_PATH:
@@ -656,6 +692,13 @@ take_setting(void *base, const struct setting *s, cfg_t *sec)
 		else
 			*(char **)p = s->kind == SET_PATH ?
 			    path_join(parse.dir, str) : xstrdup(str);
+		break;
+	case SET_NAMES:
+		n = cfg_size(sec, s->name);
+		for (i = 0; i < n && i < NAMES_MAX; i++)
+			((struct names *)p)->v[i] = pool_strdup(
+			    &parse.conf->strings, cfg_getnstr(sec, s->name, i));
+		((struct names *)p)->n = i;
 		break;
 	case SET_NETS:
 		n = cfg_size(sec, s->name);
@@ -847,12 +890,93 @@ check_unique(struct conf *c, struct entry *v, size_t n, const char *what)
 	}
 }
 
-/* Names and keys are unique across every file. */
+static int
+entry_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->s,
+	    ((const struct entry *)b)->s);
+}
+
+/*
+ * Reports a host that an earlier client, or the same one (the check of
+ * its section said so already), names: at the later one's host line.
+ * Sorts v.
+ */
+static void
+check_unique_hosts(struct conf *c, struct entry *v, size_t n)
+{
+	size_t i, first = 0;
+
+	qsort(v, n, sizeof(*v), entry_cmp);
+	for (i = 1; i < n; i++) {
+		const struct client *a, *b;
+
+		if (strcmp(v[i].s, v[first].s) != 0) {
+			first = i;
+			continue;
+		}
+		if (v[i].client == v[first].client)
+			continue;
+		a = &c->clients[v[first].client];
+		b = &c->clients[v[i].client];
+		conf_error(parse.places[b->index].file,
+		    parse.places[b->index].host_line, "client \"%s\" has the "
+		    "same host \"%s\" as client \"%s\" (%s:%d)", b->name,
+		    v[i].s, a->name, parse.places[a->index].file,
+		    parse.places[a->index].host_line);
+	}
+}
+
+/* name lower-cased and without a trailing dot, in the pool. */
+static const char *
+name_key(struct pool *pool, const char *name)
+{
+	char buf[HOST_MAX + 4];
+	size_t i, len = strlen(name);
+
+	len -= len > 0 && name[len - 1] == '.';
+	for (i = 0; i < len && i < sizeof(buf) - 1; i++)
+		buf[i] = (char)tolower((unsigned char)name[i]);
+	buf[i] = '\0';
+	return pool_strdup(pool, buf);
+}
+
+/*
+ * Reports a wildcard name "*.N" whose N belongs to another client: the
+ * two would share _acme-challenge.N.  v is every client's names, sorted.
+ */
+static void
+check_wildcards(struct conf *c, const struct entry *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct entry *base, key = { name_base(v[i].s), 0 };
+		const struct client *a, *b;
+
+		if (key.s == v[i].s || (base = bsearch(&key, v, n, sizeof(*v),
+		    entry_name_cmp)) == NULL || base->client == v[i].client)
+			continue;
+		a = &c->clients[base->client];
+		b = &c->clients[v[i].client];
+		conf_error(parse.places[b->index].file,
+		    parse.places[b->index].host_line, "client \"%s\": host "
+		    "\"%s\" and client \"%s\"'s \"%s\" would share "
+		    "_acme-challenge.%s; a name and its wildcard belong to one "
+		    "client", b->name, v[i].s, a->name, base->s, base->s);
+	}
+}
+
+/*
+ * Names, keys and hosts are unique across every file; a host is one
+ * client's, in any case and with or without a trailing dot.
+ */
 static void
 check_clients(struct conf *c)
 {
-	struct entry *v = xcalloc(c->nclients + 1, sizeof(*v));
-	size_t i;
+	struct entry *v = xcalloc(c->nclients * NAMES_MAX + 1, sizeof(*v));
+	struct pool keys = { NULL };
+	size_t i, j, n = 0;
 
 	for (i = 0; i < c->nclients; i++)
 		v[i] = (struct entry){ c->clients[i].name, i };
@@ -860,6 +984,13 @@ check_clients(struct conf *c)
 	for (i = 0; i < c->nclients; i++)
 		v[i] = (struct entry){ c->clients[i].key, i };
 	check_unique(c, v, c->nclients, "key");
+	for (i = 0; i < c->nclients; i++)
+		for (j = 0; j < c->clients[i].hosts.n; j++)
+			v[n++] = (struct entry){ name_key(&keys,
+			    c->clients[i].hosts.v[j]), i };
+	check_unique_hosts(c, v, n);
+	check_wildcards(c, v, n);
+	pool_free(&keys);
 	free(v);
 	for (i = 0; i < c->nclients; i++)
 		settings_inherit(c, &c->clients[i]);

@@ -114,7 +114,7 @@ dyn_query_parse(struct dyn_query *q, const char *key)
  * the number of elements, or max + 1 when there are more.
  */
 static size_t
-split_list(char *list, char **v, size_t max)
+split_list(char *list, const char **v, size_t max)
 {
 	size_t n = 0;
 	char *el;
@@ -207,11 +207,11 @@ dyn_word(struct exchange *x, const char *word)
 	snprintf(x->body, sizeof(x->body), "%s", word);
 }
 
-/* The line for the client's host: nochg, good or dnserr. */
+/* The line for one of the client's names: nochg, good or dnserr. */
 static const char *
-host_word(struct sync *s, const struct conf *c)
+name_word(enum sync_result r)
 {
-	switch (sync_host(s, c)) {
+	switch (r) {
 	case SYNC_CURRENT:
 		return "nochg";
 	case SYNC_UPDATED:
@@ -241,25 +241,25 @@ dyn_body(struct exchange *x)
 
 /*
  * The answer to a request whose credentials named client x->client:
- * numhost, dnserr for a malformed address, or one line per name, the
- * client's host brought to the addresses once, its lock held until main
- * records the state.
+ * numhost, dnserr for a malformed address, or one line per name asked
+ * for (absent or empty: every name of the client): notfqdn, nohost, or
+ * what bringing that name to the addresses came to, each name once, its
+ * lock held until main records the state.
  */
 static void
 dyn_lines(struct exchange *x)
 {
 	const struct client *cl = x->client;
 	struct dyn *d = &x->p.dyn;
-	struct sync *s = &x->sync[0];
-	const char *word = NULL;
 	struct addr a[2];
-	size_t i, na;
+	size_t i, k, na;
+	int j;
 
-	d->n = d->q.hostname == NULL ? 1 :
-	    split_list(d->q.hostname, d->name, DYN_NAMES_MAX);
-	if (d->q.hostname == NULL || (d->n == 1 && *d->name[0] == '\0'))
-		d->name[0] = NULL;
-	if (d->n > DYN_NAMES_MAX) {
+	if (d->q.hostname == NULL || *d->q.hostname == '\0') {
+		for (d->n = 0; d->n < cl->hosts.n; d->n++)
+			d->name[d->n] = cl->hosts.v[d->n];
+	} else if ((d->n = split_list(d->q.hostname, d->name, NAMES_MAX)) >
+	    NAMES_MAX) {
 		dyn_word(x, "numhost");
 		return;
 	}
@@ -267,22 +267,24 @@ dyn_lines(struct exchange *x)
 		dyn_word(x, "dnserr");
 		return;
 	}
-	sync_init(s, cl, cl->host, SYNC_ADDRS);
-	for (i = 0; i < na; i++)
-		sync_add(s, &a[i]);
-	x->nsync = 1;
+	for (j = 0; (size_t)j < cl->hosts.n; j++) {
+		sync_init(&x->sync[j], cl, cl->hosts.v[j], SYNC_ADDRS);
+		for (k = 0; k < na; k++)
+			sync_add(&x->sync[j], &a[k]);
+	}
+	x->nsync = cl->hosts.n;
 	snprintf(d->addrs, sizeof(d->addrs), "%s%s%s", a[0].text,
 	    na > 1 ? "," : "", na > 1 ? a[1].text : "");
 	for (i = 0; i < d->n; i++) {
-		const char *name = d->name[i] ? d->name[i] : cl->host;
-
-		if (valid_host_why(name) != NULL)
+		if (valid_name_why(d->name[i]) != NULL)
 			d->word[i] = "notfqdn";
-		else if (!host_equal(name, cl->host))
+		else if ((j = client_name_index(cl, d->name[i])) < 0)
 			d->word[i] = "nohost";
+		else if (x->sync[j].tried)
+			d->word[i] = name_word(x->sync[j].result);
 		else
-			d->word[i] = word ? word :
-			    (word = host_word(s, &x->lookup->conf));
+			d->word[i] = name_word(sync_host(&x->sync[j],
+			    &x->lookup->conf));
 	}
 	dyn_body(x);
 }
@@ -297,8 +299,7 @@ dyn_log(const struct exchange *x)
 	size_t i;
 
 	for (i = 0; i == 0 || i < d->n; i++) {
-		log_escape(name, sizeof(name), d->n == 0 ? "-" :
-		    d->name[i] == NULL ? cl->host : d->name[i]);
+		log_escape(name, sizeof(name), d->n == 0 ? "-" : d->name[i]);
 		log_info("peer=%s client=%s name=%s addr=%s result=%s "
 		    "time=%.1fms", x->peer.family ? x->peer.text : "-",
 		    cl ? cl->name : "-", name, *d->addrs ? d->addrs : "-",

@@ -36,7 +36,7 @@
 
 #include "sftdyn.h"
 
-#define INDEX_MAGIC	"sftdyn-index-4"
+#define INDEX_MAGIC	"sftdyn-index-5"
 #define TRAILER_MAGIC	"SFTDYNIX"
 #define TRAILER_LEN	24	/* magic, length, MAC */
 #define SALT_LEN	32
@@ -417,7 +417,7 @@ index_client_find(struct conf *c, const char *key,
 		ix->client.key = "";
 		if ((ix->client.name = next_str(&val, end)) != NULL &&
 		    settings_decode(&ix->client, SCOPE_CLIENT, &val, end,
-		    0) == 0 && val == end && ix->client.host != NULL) {
+		    0) == 0 && val == end && ix->client.hosts.n > 0) {
 			settings_inherit(c, &ix->client);
 			*found = &ix->client;
 			return 1;

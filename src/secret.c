@@ -1,26 +1,83 @@
 /*
  * The secret-URL protocol, sftdyn's own: the request-target without its
  * leading '/' is the key, byte for byte.  The empty key answers the
- * client's address; a client's key brings its name's record of the
- * address's type to the address, or finds it current.
+ * client's address; a client's key brings each of its names' records of
+ * the address's type to the address, in the order written, each with its
+ * own state, lock and nsupdate.  One word answers for all of them, the
+ * first that applies of: 500 FAIL (an update failed; the names before it
+ * keep their new state, and those after it are left to the next
+ * request), OK, UPTODATE (every name was current).
  */
 #include <string.h>
 
 #include "sftdyn.h"
 
-/* The log line: peer, client, host, type, address, result, duration. */
+/* What one name came to, for its log line. */
+static const char *
+name_word(const struct sync *s)
+{
+	if (!s->tried)
+		return "UNTRIED";
+	switch (s->result) {
+	case SYNC_CURRENT:
+		return "UPTODATE";
+	case SYNC_UPDATED:
+		return "OK";
+	case SYNC_FAILED:
+		break;
+	}
+	return "FAIL";
+}
+
+/*
+ * The log: one line per name (peer, client, name, type, address, the
+ * answer's status, what the name came to, duration), or one for an
+ * answer that reached no name.
+ */
 static void
 secret_log(const struct exchange *x)
 {
 	const struct client *cl = x->client;
 	const struct answer *a = &x->answer;
+	size_t i;
 
-	log_info("peer=%s client=%s host=%s type=%s addr=%s result=%d %s "
-	    "time=%.1fms", x->peer.family ? x->peer.text : "-",
-	    cl ? cl->name : "-", cl ? cl->host : "-",
-	    x->have_addr ? addr_type(&x->addr) : "-",
-	    x->have_addr ? x->addr.text : "-", (int)a->status,
-	    a->body ? a->body : http_word(a->status), now_ms() - x->started);
+	for (i = 0; i == 0 || i < x->nsync; i++)
+		log_info("peer=%s client=%s host=%s type=%s addr=%s result=%d "
+		    "%s time=%.1fms", x->peer.family ? x->peer.text : "-",
+		    cl ? cl->name : "-", x->nsync ? x->sync[i].host : "-",
+		    x->have_addr ? addr_type(&x->addr) : "-",
+		    x->have_addr ? x->addr.text : "-", (int)a->status,
+		    x->nsync ? name_word(&x->sync[i]) : a->body ? a->body :
+		    http_word(a->status), now_ms() - x->started);
+}
+
+/* Brings each of the client's names to the address; the answer's word. */
+static void
+secret_names(struct exchange *x)
+{
+	const struct client *cl = x->client;
+	int updated = 0;
+	size_t i;
+
+	for (i = 0; i < cl->hosts.n; i++) {
+		sync_init(&x->sync[i], cl, cl->hosts.v[i], SYNC_ADDRS);
+		sync_add(&x->sync[i], &x->addr);
+	}
+	x->nsync = cl->hosts.n;
+	x->answer.status = ST_OK;
+	for (i = 0; i < x->nsync; i++) {
+		switch (sync_host(&x->sync[i], &x->lookup->conf)) {
+		case SYNC_FAILED:
+			x->answer.status = ST_ERROR;
+			return;
+		case SYNC_UPDATED:
+			updated = 1;
+			break;
+		case SYNC_CURRENT:
+			break;
+		}
+	}
+	x->answer.body = updated ? "OK" : "UPTODATE";
 }
 
 /* Answers x: its address, BADKEY, UPTODATE, OK, or 500 FAIL. */
@@ -29,7 +86,6 @@ secret_serve(struct exchange *x)
 {
 	const char *key = x->req->key;
 	const struct client *cl;
-	struct sync *s = &x->sync[0];
 
 	x->log = secret_log;
 	x->answer.status = ST_ERROR;
@@ -50,19 +106,5 @@ secret_serve(struct exchange *x)
 		break;
 	}
 	x->client = cl;
-	sync_init(s, cl, cl->host, SYNC_ADDRS);
-	sync_add(s, &x->addr);
-	x->nsync = 1;
-	switch (sync_host(s, &x->lookup->conf)) {
-	case SYNC_CURRENT:
-		x->answer.status = ST_OK;
-		x->answer.body = "UPTODATE";
-		break;
-	case SYNC_UPDATED:
-		x->answer.status = ST_OK;
-		x->answer.body = "OK";
-		break;
-	case SYNC_FAILED:
-		break;
-	}
+	secret_names(x);
 }

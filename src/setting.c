@@ -45,8 +45,8 @@ const struct setting settings[] = {
 	{ "key", TLS(tls_key), .kind = SET_PATH, .access = R_OK },
 	{ "key", CLIENT(key), .kind = SET_STR, .check = valid_key_why,
 	    .flags = SETF_REQUIRED | SETF_SECRET },
-	{ "host", CLIENT(host), .kind = SET_STR, .check = valid_host_why,
-	    .flags = SETF_REQUIRED },
+	{ "host", CLIENT(hosts), .kind = SET_NAMES, .check = valid_name_why,
+	    .flags = SETF_REQUIRED, .max = NAMES_MAX },
 	{ "ttl", CLIENT(ttl), .kind = SET_INT, .max = TTL_MAX,
 	    .flags = SETF_INHERIT },
 	{ "allow-myip", CLIENT(allow_myip), .kind = SET_BOOL,
@@ -86,6 +86,29 @@ valid_host_why(const char *s)
 			return "is not a valid DNS name";
 	}
 	return label > 0 ? NULL : "is not a valid DNS name";
+}
+
+/*
+ * Returns NULL when s is a name a client may own: a DNS name by
+ * valid_host_why(), or "*." and one (a wildcard owner); "*" anywhere
+ * else, or alone, is not.  Else why not.
+ */
+const char *
+valid_name_why(const char *s)
+{
+	if (s[0] == '*' && s[1] == '.') {
+		if (strlen(s) > HOST_MAX + (s[strlen(s) - 1] == '.'))
+			return "is not a valid DNS name";
+		return valid_host_why(s + 2) ? "is not a valid DNS name" : NULL;
+	}
+	return valid_host_why(s);
+}
+
+/* The name that name_base's wildcard covers: name without a leading "*.". */
+const char *
+name_base(const char *name)
+{
+	return name[0] == '*' && name[1] == '.' ? name + 2 : name;
 }
 
 /* Returns NULL, or why s cannot be a key that a request-target carries. */
@@ -208,6 +231,8 @@ setting_from_text(void *base, const struct setting *s, const char *text)
 		return 0;
 	case SET_NETS:
 		return nets_from_text(p, text);
+	case SET_NAMES:
+		break;		/* the index's own encoding: names_decode() */
 	}
 	return -1;
 }
@@ -226,6 +251,8 @@ setting_is_set(const void *base, const struct setting *s)
 	case SET_STR:
 	case SET_PATH:
 		return *(char **)p != NULL;
+	case SET_NAMES:
+		return ((const struct names *)p)->n > 0;
 	case SET_NETS:
 		break;
 	}
@@ -253,6 +280,15 @@ setting_text(struct strbuf *b, const void *base, const struct setting *s)
 	case SET_PATH:
 		strbuf_add(b, *(char **)p);
 		return;
+	case SET_NAMES:
+		for (i = 0; i < ((struct names *)p)->n; i++) {
+			strbuf_raw(b, i ? ", \"" : "\"", i ? 3 : 1);
+			strbuf_raw(b, ((struct names *)p)->v[i],
+			    strlen(((struct names *)p)->v[i]));
+			strbuf_raw(b, "\"", 1);
+		}
+		strbuf_raw(b, "", 1);
+		return;
 	case SET_NETS:
 		nets = p;
 		for (i = 0; i < nets->n; i++) {
@@ -268,9 +304,41 @@ setting_text(struct strbuf *b, const void *base, const struct setting *s)
 	}
 }
 
+/* A list of names for the index: its count, then each name, as strings. */
+static void
+names_encode(struct strbuf *b, const struct names *v)
+{
+	char count[8];
+	size_t i;
+
+	snprintf(count, sizeof(count), "%zu", v->n);
+	strbuf_add(b, count);
+	for (i = 0; i < v->n; i++)
+		strbuf_add(b, v->v[i]);
+}
+
+/*
+ * Reads a list that names_encode() wrote, its count in text, from [*p,
+ * end) into v, each name pointing into the buffer.  Returns 0, or -1.
+ */
+static int
+names_decode(struct names *v, const char *text, const char **p,
+    const char *end)
+{
+	long n;
+
+	if (parse_decimal(text, &n) != 0 || n < 1 || n > NAMES_MAX)
+		return -1;
+	for (v->n = 0; v->n < (size_t)n; v->n++)
+		if ((v->v[v->n] = next_str(p, end)) == NULL)
+			return -1;
+	return 0;
+}
+
 /*
  * Appends every setting of scope in base but the secret ones, as the
- * strings NAME, then "=VALUE" or "-" when unset.
+ * strings NAME, then "=VALUE" (a list of names: "=COUNT", then each) or
+ * "-" when unset.
  */
 void
 settings_encode(struct strbuf *b, const void *base, enum setting_scope scope)
@@ -288,7 +356,10 @@ settings_encode(struct strbuf *b, const void *base, enum setting_scope scope)
 			continue;
 		}
 		strbuf_raw(b, "=", 1);
-		setting_text(b, base, s);
+		if (s->kind == SET_NAMES)
+			names_encode(b, setting_ptr(base, s));
+		else
+			setting_text(b, base, s);
 	}
 }
 
@@ -317,7 +388,11 @@ settings_decode(void *base, enum setting_scope scope, const char **p,
 			continue;
 		if (val[0] != '=')
 			return -1;
-		if (!copy && (s->kind == SET_STR || s->kind == SET_PATH))
+		if (s->kind == SET_NAMES) {
+			if (copy || names_decode(setting_ptr(base, s), val + 1, p,
+			    end) != 0)
+				return -1;
+		} else if (!copy && (s->kind == SET_STR || s->kind == SET_PATH))
 			*(const char **)setting_ptr(base, s) = val + 1;
 		else if (setting_from_text(base, s, val + 1) != 0)
 			return -1;
@@ -362,7 +437,32 @@ nets_dump(FILE *f, const char *text)
 	fputs(" }\n", f);
 }
 
-/* Prints the settings in effect, as a configuration would set them. */
+/* Prints client cl's settings in effect, its key left out. */
+static void
+client_dump(FILE *f, const struct client *cl, struct strbuf *b)
+{
+	size_t i;
+
+	fprintf(f, "client \"%s\" {\n", cl->name);
+	for (i = 0; i < nsettings; i++) {
+		const struct setting *s = &settings[i];
+
+		if (s->scope != SCOPE_CLIENT || (s->flags & SETF_SECRET))
+			continue;
+		b->len = 0;
+		setting_text(b, cl, s);
+		if (s->kind == SET_NAMES)
+			fprintf(f, "\t%s = { %s }\n", s->name, b->p);
+		else
+			fprintf(f, "\t%s = %s\n", s->name, b->p);
+	}
+	fprintf(f, "}\n");
+}
+
+/*
+ * Prints the settings in effect, as a configuration would set them, and
+ * every client's but its key.
+ */
 void
 settings_dump(FILE *f, const struct conf *c)
 {
@@ -391,6 +491,8 @@ settings_dump(FILE *f, const struct conf *c)
 			    quote ? "\"" : "");
 	}
 	fprintf(f, "# %zu clients\n", c->nclients);
+	for (i = 0; i < c->nclients; i++)
+		client_dump(f, &c->clients[i], &b);
 	free(b.p);
 }
 

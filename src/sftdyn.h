@@ -73,10 +73,18 @@ struct nets {
  * A client section.  Its strings belong to the configuration's pool or
  * to the index, whichever the client came from.
  */
+#define NAMES_MAX	20	/* names of a client; names of a dyndns2 request */
+
+/* A list of DNS names, of one client. */
+struct names {
+	const char	*v[NAMES_MAX];
+	size_t		 n;
+};
+
 struct client {
 	const char	*name;
 	const char	*key;
-	const char	*host;
+	struct names	 hosts;		/* its names, in the order written */
 	long		 ttl;
 	int		 allow_myip;	/* dyndns2's myip counts */
 	int		 allow_acme;	/* ACME may set the TXT challenge */
@@ -128,7 +136,8 @@ struct conf {
 				   stderr, no parse budget */
 
 /* What a setting is, where it lives, and what it may hold. */
-enum setting_kind { SET_INT, SET_BOOL, SET_STR, SET_PATH, SET_NETS };
+enum setting_kind { SET_INT, SET_BOOL, SET_STR, SET_PATH, SET_NETS,
+	SET_NAMES };
 enum setting_scope { SCOPE_TOP, SCOPE_TLS, SCOPE_CLIENT };
 
 struct setting {
@@ -137,7 +146,7 @@ struct setting {
 	enum setting_kind	 kind;
 	size_t			 offset;	/* in struct conf or struct client */
 	const char		*def;		/* as text; NULL: unset */
-	long			 min, max;	/* SET_INT */
+	long			 min, max;	/* SET_INT; max for SET_NAMES */
 	int			 access;	/* SET_PATH: R_OK or X_OK for -t */
 	int			 flags;
 	const char		*(*check)(const char *);	/* NULL or why not */
@@ -256,9 +265,10 @@ struct state {
  * set at _acme-challenge.NAME given or rid of one value.
  */
 enum sync_kind { SYNC_ADDRS, SYNC_PRESENT, SYNC_CLEANUP };
+enum sync_result { SYNC_CURRENT, SYNC_UPDATED, SYNC_FAILED };
 struct sync {
 	const struct client	*client;
-	const char		*host;
+	const char		*host;		/* the name */
 	enum sync_kind		 kind;
 	struct addr		 addr[2];
 	char			 sig[2][SIG_SIZE];	/* of each one's update */
@@ -267,13 +277,13 @@ struct sync {
 	char			 value[STATE_VALUE_MAX + 1];	/* TXT */
 	struct state		 txt;		/* the TXT set, once DNS took it */
 	int			 txt_known;	/* ... and it is known */
-	int			 lock;		/* the host's lock, or < 0 */
+	int			 lock;		/* the name's lock, or < 0 */
 	int			 updated;	/* DNS took it: record */
+	enum sync_result	 result;	/* what sync_host() came to */
+	int			 tried;		/* sync_host() ran */
 };
-enum sync_result { SYNC_CURRENT, SYNC_UPDATED, SYNC_FAILED };
 
 /* A dyndns2 request (dyndns2.c): its query and its lines. */
-#define DYN_NAMES_MAX	20
 struct dyn_query {
 	char		 buf[TARGET_MAX + 1];	/* the decoded values */
 	char		*hostname;	/* NULL: absent */
@@ -284,8 +294,8 @@ struct dyn_query {
 
 struct dyn {
 	struct dyn_query q;
-	char		*name[DYN_NAMES_MAX];	/* NULL: the client's host */
-	const char	*word[DYN_NAMES_MAX];	/* the answer for each */
+	const char	*name[NAMES_MAX];	/* asked for, or the client's */
+	const char	*word[NAMES_MAX];	/* the answer for each */
 	size_t		 n;		/* 0: one word for the request */
 	char		 addrs[96];	/* "V4", "V6" or "V4,V6" */
 };
@@ -318,9 +328,9 @@ struct exchange {
 	int			 have_addr;
 	double			 started;
 	struct answer		 answer;
-	char			 body[DYN_NAMES_MAX * 112];
+	char			 body[NAMES_MAX * 112];
 	const struct client	*client;
-	struct sync		 sync[DYN_NAMES_MAX];
+	struct sync		 sync[NAMES_MAX];
 	size_t			 nsync;
 	void			(*log)(const struct exchange *);
 	union {
@@ -339,6 +349,7 @@ void	acme_serve(struct exchange *, enum acme_op);
 int	auth_basic(struct credentials *, const struct request *);
 int	auth_api(struct credentials *, const struct request *);
 int	auth_user_matches(const struct client *, const char *);
+int	client_name_index(const struct client *, const char *);
 enum found auth_client(struct exchange *, struct credentials *);
 
 /* dyndns2.c */
@@ -464,6 +475,8 @@ void	settings_inherit(const struct conf *, struct client *);
 void	settings_dump(FILE *, const struct conf *);
 void	settings_free(struct conf *);
 const char *valid_host_why(const char *);
+const char *valid_name_why(const char *);
+const char *name_base(const char *);
 const char *valid_key_why(const char *);
 const char *valid_server_why(const char *);
 

@@ -267,7 +267,9 @@ out:
 enum sync_result
 sync_host(struct sync *s, const struct conf *c)
 {
-	return s->kind == SYNC_ADDRS ? sync_addrs(s, c) : sync_txt(s, c);
+	s->tried = 1;
+	s->result = s->kind == SYNC_ADDRS ? sync_addrs(s, c) : sync_txt(s, c);
+	return s->result;
 }
 
 /*

@@ -11,6 +11,10 @@ make_certs
 write_conf 'tls {
 	cert = "pki/fullchain.pem"
 	key = "pki/leaf.key"
+}
+client "multi" {
+	key = "secret-multi"
+	host = { "m1.dyn.test", "m2.dyn.test" }
 }'
 PW="host=a.$ZONE,key=secret-a"
 start_sftdyn 127.0.0.1
@@ -58,8 +62,8 @@ else
 	echo "# skipping ddclient and inadyn: $(cat "$T/clients.err")"
 fi
 
-# ddclient_conf PORT SSL: the README's ddclient.conf; the address from
-# sftdyn's GET / over HTTP
+# ddclient_conf PORT SSL [LOGIN PASSWORD HOSTS]: the README's
+# ddclient.conf; the address from sftdyn's GET / over HTTP
 ddclient_conf() {
 	cat >"$T/ddclient.conf" <<-EOF
 	protocol=dyndns2
@@ -67,9 +71,9 @@ ddclient_conf() {
 	server=127.0.0.1:$1
 	ssl=$2
 	ssl_ca_file=$T/pki/ca.pem
-	login=a
-	password='$PW'
-	a.$ZONE
+	login=${3:-a}
+	password='${4:-$PW}'
+	${5:-a.$ZONE}
 	EOF
 	chmod 600 "$T/ddclient.conf"
 }
@@ -102,6 +106,22 @@ if [ -n "$have_clients" ]; then
 	is "$? $(grep -c 'nochg' "$T/dd.out")" "0 2" "ddclient over HTTPS: nochg"
 	grep -q 'CONNECTED: *using SSL' "$T/dd.out"
 	ok $? "ddclient used TLS"
+
+	# two of a client's names under one login: one request, a line each
+	rm -f "$T/ddclient.cache"
+	ddclient_conf "$HTTP_PORT" no multi secret-multi "m1.$ZONE,m2.$ZONE"
+	mark
+	ddclient_run
+	is "$? $(grep -c 'SUCCESS: .*good: IP address set to 127.0.0.1' "$T/dd.out")" \
+	    "0 2" "ddclient, two names under one login: good, good"
+	is "$(rr m1.$ZONE A) $(rr m2.$ZONE A)" "127.0.0.1 127.0.0.1" "DNS holds both"
+	like "$(since_mark)" "hostname=m1\.$ZONE,m2\.$ZONE|client=multi name=m2" \
+	    "(in one request)"
+	ddclient_run -force
+	is "$? $(grep -c "updating m[12]\.$ZONE: nochg" "$T/dd.out")" "0 2" \
+	    "ddclient again: nochg, nochg"
+	grep -q FAILED "$T/dd.out"
+	ok $((! $?)) "no FAILED"
 fi
 
 # --- inadyn -----------------------------------------------------------

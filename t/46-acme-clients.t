@@ -5,7 +5,8 @@
 # with the acme-dns request exactly as the Go client of lego, Traefik and
 # Caddy sends it (from lego's exec provider: Debian's lego has no acme-dns
 # provider), with Debian's certbot and hooks that call curl, and with the
-# request acme.sh's dns_acmedns sends.  These are the README's recipes.
+# request acme.sh's dns_acmedns sends.  The client owns the name and its
+# wildcard, which share one challenge.  These are the README's recipes.
 . "$(dirname "$0")/lib.sh"
 
 for p in pebble lego; do
@@ -20,7 +21,7 @@ TLS_BIN=$(dirname "$SFTDYN")/sftdyn-tls
 [ -x "$TLS_BIN" ] || TLS_BIN=$SFTDYN	# the sanitizer build is both
 write_conf 'client "alpha" {
 	key = "secret-alpha"
-	host = "alpha.dyn.test"
+	host = { "alpha.dyn.test", "*.alpha.dyn.test" }
 }
 tls {
 	cert = "pki/fullchain.pem"

@@ -18,8 +18,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static int
 same_client(const struct client *a, const struct client *b)
 {
-	return strcmp(a->name, b->name) == 0 && strcmp(a->host, b->host) == 0 &&
-	    a->ttl == b->ttl && a->allow_myip == b->allow_myip;
+	size_t i;
+
+	if (strcmp(a->name, b->name) != 0 || a->hosts.n != b->hosts.n ||
+	    a->ttl != b->ttl || a->allow_myip != b->allow_myip ||
+	    a->allow_acme != b->allow_acme)
+		return 0;
+	for (i = 0; i < a->hosts.n; i++)
+		if (strcmp(a->hosts.v[i], b->hosts.v[i]) != 0)
+			return 0;
+	return 1;
 }
 
 static void
