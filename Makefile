@@ -112,7 +112,8 @@ demo: deps all
 
 UNITS_SHIPPED	= sftdyn.socket sftdyn@.service units/sftdyn-tls.socket \
 		  units/sftdyn-tls@.service units/sftdyn-index.path \
-		  units/sftdyn-index.service
+		  units/sftdyn-index.service units/sftdyn-status.service \
+		  units/sftdyn-status.timer
 EXAMPLES	= units/xinetd units/xinetd-tls units/inetd.conf \
 		  units/inetd-tls.conf units/stunnel-exec.conf \
 		  units/stunnel-proxy.conf units/nginx.conf conf/sftdyn.conf \
@@ -197,11 +198,6 @@ FUZZ_CC		= clang $(CPPFLAGS) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined
 
 build/fuzz-%: t/fuzz/%.c $(FUZZ_SRCS) src/sftdyn.h | build/.dirs
 	$(FUZZ_CC) -o $@ $< $(FUZZ_SRCS) $(FUZZ_LIBS)
-
-# this one includes src/verify.c itself, for its static parser
-build/fuzz-verify: t/fuzz/verify.c $(FUZZ_SRCS) src/sftdyn.h | build/.dirs
-	$(FUZZ_CC) -o $@ $< $(filter-out src/verify.c,$(FUZZ_SRCS)) \
-	    $(FUZZ_LIBS)
 
 fuzz-deps:
 	@sh t/deps.sh fuzz

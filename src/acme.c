@@ -29,7 +29,7 @@
 /* The rows of the answer table, in the order they are decided. */
 enum acme_row {
 	ROW_911, ROW_BADAUTH, ROW_NOACME, ROW_BADREQ, ROW_NOHOST, ROW_BADVALUE,
-	ROW_DNSERR, ROW_OK
+	ROW_DNSERR, ROW_ABUSE, ROW_OK
 };
 
 static const struct {
@@ -46,6 +46,7 @@ static const struct {
 	    "{\"error\":\"bad_subdomain\"}" },
 	[ROW_BADVALUE] = { ST_BADREQ, "badvalue", "{\"error\":\"bad_txt\"}" },
 	[ROW_DNSERR] =	 { ST_ERROR, "dnserr", "{\"error\":\"dnserr\"}" },
+	[ROW_ABUSE] =	 { ST_TOOMANY, "abuse", "{\"error\":\"abuse\"}" },
 	[ROW_OK] =	 { ST_OK, "OK", NULL },
 };
 
@@ -218,8 +219,17 @@ acme_row(struct exchange *x, const char *body, size_t len)
 	    a->op == ACME_CLEANUP ? SYNC_CLEANUP : SYNC_PRESENT);
 	memcpy(s->value, a->value, ACME_VALUE_LEN + 1);	/* valid: it fits */
 	x->nsync = 1;
-	return sync_host(s, &x->lookup->conf) == SYNC_FAILED ? ROW_DNSERR :
-	    ROW_OK;
+	switch (sync_host(s, &x->lookup->conf)) {
+	case SYNC_FAILED:
+		return ROW_DNSERR;
+	case SYNC_LIMITED:
+		x->answer.retry_after = s->retry_after;
+		return ROW_ABUSE;
+	case SYNC_CURRENT:
+	case SYNC_UPDATED:
+		break;
+	}
+	return ROW_OK;
 }
 
 /* One info line: peer, client, operation, name, result, duration. */

@@ -127,6 +127,17 @@ deadline_doom(pid_t pgid)
 	doomed = pgid;
 }
 
+/* No connection any more: nothing stays armed (--status, between queries). */
+void
+deadline_stop(void)
+{
+	struct itimerval off;
+
+	memset(&off, 0, sizeof(off));
+	setitimer(ITIMER_REAL, &off, NULL);
+	started = 0;
+}
+
 /* No phase: only the connection's end stays armed. */
 void
 deadline_clear(void)

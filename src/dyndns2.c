@@ -4,7 +4,7 @@
  * in this order: 911 when the configuration fails -t; badauth (401) for
  * missing or wrong credentials; numhost for more than 20 names; dnserr
  * for a malformed address; else one line per name: notfqdn, nohost, or
- * the host's nochg, good or dnserr.  All but badauth are 200: that is how
+ * the name's nochg, good, abuse (the change limit) or dnserr.  All but badauth are 200: that is how
  * the clients read them.  Parsing here is strict and bounded: the query
  * and the credentials are decoded into fixed buffers, and whatever is not
  * exactly a name or an address is answered as such.
@@ -207,7 +207,7 @@ dyn_word(struct exchange *x, const char *word)
 	snprintf(x->body, sizeof(x->body), "%s", word);
 }
 
-/* The line for one of the client's names: nochg, good or dnserr. */
+/* The line for one of the client's names: nochg, good, abuse or dnserr. */
 static const char *
 name_word(enum sync_result r)
 {
@@ -216,6 +216,8 @@ name_word(enum sync_result r)
 		return "nochg";
 	case SYNC_UPDATED:
 		return "good";
+	case SYNC_LIMITED:
+		return "abuse";
 	case SYNC_FAILED:
 		break;
 	}

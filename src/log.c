@@ -12,12 +12,17 @@
 static int log_stderr;
 static int log_level = LOG_INFO;
 
-/* Sets the destination and the threshold: -1 quiet, 0 normal, 1+ verbose. */
+/*
+ * Sets the destination and the threshold: -2 nothing, -1 quiet, 0
+ * normal, 1+ verbose.
+ */
 void
 log_init(int to_stderr, int verbosity)
 {
 	log_stderr = to_stderr;
-	if (verbosity < 0)
+	if (verbosity < -1)
+		log_level = LOG_CRIT;
+	else if (verbosity < 0)
 		log_level = LOG_WARNING;
 	else if (verbosity > 0)
 		log_level = LOG_DEBUG;

@@ -21,10 +21,16 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: sftdyn [-eqtVv] [--tls] [--nskeyfile file] "
 	    "[-c file | conffile]\n"
+	    "       sftdyn --status [--verify] [--json | --prometheus] "
+	    "[-c file | conffile]\n"
 	    "  -c, --config file   configuration (default %s)\n"
 	    "      --tls           the connection is TLS\n"
 	    "      --nskeyfile f   TSIG key file for nsupdate\n"
 	    "  -t, --check         check the configuration and exit\n"
+	    "      --status        what the state vouches for, per name\n"
+	    "      --verify        ... and whether the primary agrees\n"
+	    "      --json          ... as one JSON document\n"
+	    "      --prometheus    ... as Prometheus gauges\n"
 	    "  -v, --verbose       more log detail (repeatable)\n"
 	    "  -q, --quiet         warnings and errors only\n"
 	    "  -e, --stderr        log to stderr instead of syslog\n"
@@ -35,11 +41,16 @@ usage(FILE *f)
 static void
 parse_options(struct options *o, int argc, char *argv[])
 {
-	enum { OPT_TLS = 256, OPT_NSKEYFILE };
+	enum { OPT_TLS = 256, OPT_NSKEYFILE, OPT_STATUS, OPT_VERIFY, OPT_JSON,
+		OPT_PROMETHEUS };
 	static const struct option longopts[] = {
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "tls",	no_argument,		NULL, OPT_TLS },
 		{ "nskeyfile",	required_argument,	NULL, OPT_NSKEYFILE },
+		{ "status",	no_argument,		NULL, OPT_STATUS },
+		{ "verify",	no_argument,		NULL, OPT_VERIFY },
+		{ "json",	no_argument,		NULL, OPT_JSON },
+		{ "prometheus",	no_argument,		NULL, OPT_PROMETHEUS },
 		{ "check",	no_argument,		NULL, 't' },
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "quiet",	no_argument,		NULL, 'q' },
@@ -57,6 +68,10 @@ parse_options(struct options *o, int argc, char *argv[])
 		case 'c':		o->conffile = optarg; break;
 		case OPT_TLS:		o->tls = 1; break;
 		case OPT_NSKEYFILE:	o->nskeyfile = optarg; break;
+		case OPT_STATUS:	o->status = 1; break;
+		case OPT_VERIFY:	o->verify = 1; break;
+		case OPT_JSON:		o->format = STATUS_JSON; break;
+		case OPT_PROMETHEUS:	o->format = STATUS_PROMETHEUS; break;
 		case 't':		o->check = 1; break;
 		case 'v':		o->verbosity++; break;
 		case 'q':		o->verbosity = -1; break;
@@ -75,6 +90,12 @@ parse_options(struct options *o, int argc, char *argv[])
 	if (optind + 1 == argc)
 		o->conffile = argv[optind];
 	else if (optind != argc) {
+		usage(stderr);
+		exit(1);
+	}
+	if ((o->verify || o->format != STATUS_TEXT) && !o->status) {
+		fprintf(stderr, "sftdyn: --verify, --json and --prometheus go "
+		    "with --status\n");
 		usage(stderr);
 		exit(1);
 	}
@@ -287,6 +308,8 @@ main(int argc, char *argv[])
 	parse_options(&o, argc, argv);
 	if (o.check)
 		return check_conf(&o);
+	if (o.status)
+		return status_print(&o);
 	signal(SIGPIPE, SIG_IGN);
 	log_init(o.to_stderr, o.verbosity);
 	if (o.tls && !secure_linked)

@@ -6,7 +6,8 @@
  * own state, lock and nsupdate.  One word answers for all of them, the
  * first that applies of: 500 FAIL (an update failed; the names before it
  * keep their new state, and those after it are left to the next
- * request), OK, UPTODATE (every name was current).
+ * request), 429 ABUSE (a name's change limit; Retry-After the longest
+ * wait), OK, UPTODATE (every name was current).
  */
 #include <string.h>
 
@@ -23,6 +24,8 @@ name_word(const struct sync *s)
 		return "UPTODATE";
 	case SYNC_UPDATED:
 		return "OK";
+	case SYNC_LIMITED:
+		return "ABUSE";
 	case SYNC_FAILED:
 		break;
 	}
@@ -56,7 +59,7 @@ static void
 secret_names(struct exchange *x)
 {
 	const struct client *cl = x->client;
-	int updated = 0;
+	int updated = 0, limited = 0;
 	size_t i;
 
 	for (i = 0; i < cl->hosts.n; i++) {
@@ -70,6 +73,11 @@ secret_names(struct exchange *x)
 		case SYNC_FAILED:
 			x->answer.status = ST_ERROR;
 			return;
+		case SYNC_LIMITED:
+			limited = 1;
+			if (x->sync[i].retry_after > x->answer.retry_after)
+				x->answer.retry_after = x->sync[i].retry_after;
+			break;
 		case SYNC_UPDATED:
 			updated = 1;
 			break;
@@ -77,7 +85,10 @@ secret_names(struct exchange *x)
 			break;
 		}
 	}
-	x->answer.body = updated ? "OK" : "UPTODATE";
+	if (limited)
+		x->answer.status = ST_TOOMANY;
+	else
+		x->answer.body = updated ? "OK" : "UPTODATE";
 }
 
 /* Answers x: its address, BADKEY, UPTODATE, OK, or 500 FAIL. */

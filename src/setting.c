@@ -39,6 +39,8 @@ const struct setting settings[] = {
 	    .def = "false" },
 	{ "allow-myip", TOP(allow_myip), .kind = SET_BOOL, .def = "true" },
 	{ "allow-acme", TOP(allow_acme), .kind = SET_BOOL, .def = "true" },
+	{ "max-changes", TOP(max_changes), .kind = SET_INT, .def = "20",
+	    .max = HISTORY_MAX },
 	{ "verify-dns", TOP(verify_dns), .kind = SET_BOOL, .def = "false" },
 	{ "seccomp", TOP(seccomp), .kind = SET_BOOL, .def = "false" },
 	{ "cert", TLS(tls_cert), .kind = SET_PATH, .access = R_OK },
@@ -53,6 +55,8 @@ const struct setting settings[] = {
 	    .flags = SETF_INHERIT },
 	{ "allow-acme", CLIENT(allow_acme), .kind = SET_BOOL,
 	    .flags = SETF_INHERIT },
+	{ "max-changes", CLIENT(max_changes), .kind = SET_INT,
+	    .max = HISTORY_MAX, .flags = SETF_INHERIT },
 };
 const size_t nsettings = sizeof(settings) / sizeof(settings[0]);
 _Static_assert(sizeof(settings) / sizeof(settings[0]) <= SETTINGS_MAX,

@@ -8,12 +8,14 @@
 #define SFTDYN_H
 
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #define DEFAULT_CONF		"/etc/sftdyn/conf"
 #define DEFAULT_TIMEOUT		10	/* seconds, until the configuration says */
@@ -88,6 +90,7 @@ struct client {
 	long		 ttl;
 	int		 allow_myip;	/* dyndns2's myip counts */
 	int		 allow_acme;	/* ACME may set the TXT challenge */
+	long		 max_changes;	/* per name and type an hour; 0: any */
 	size_t		 index;		/* position in the configuration */
 };
 
@@ -118,6 +121,7 @@ struct conf {
 	int		 proxy_protocol;
 	int		 allow_myip;
 	int		 allow_acme;
+	long		 max_changes;
 	int		 verify_dns;	/* a matching state asks the primary */
 	int		 seccomp;	/* confine() adds a system call filter */
 	char		*clients_dir;	/* NULL: none */
@@ -219,12 +223,16 @@ struct answer {
 	long		 retry_after;	/* > 0: Retry-After, in seconds */
 };
 
-/* The command line, as far as a connection needs it. */
+/* The command line. */
+enum status_format { STATUS_TEXT, STATUS_JSON, STATUS_PROMETHEUS };
 struct options {
 	const char	*conffile;
 	const char	*nskeyfile;
 	int		 tls;
 	int		 check;
+	int		 status;	/* --status */
+	int		 verify;	/* --verify */
+	enum status_format format;
 	int		 verbosity;
 	int		 to_stderr;
 };
@@ -253,10 +261,13 @@ struct credentials {
 #define STATE_VALUES	2
 #define STATE_VALUE_MAX	63
 #define STATE_LINE_MAX	256
+#define HISTORY_MAX	1000	/* max-changes, at most */
+#define HISTORY_WINDOW	3600	/* seconds the change limit looks back */
 struct state {
 	char		 value[STATE_VALUES][STATE_VALUE_MAX + 1];
 	size_t		 n;
 	char		 sig[SIG_SIZE];
+	time_t		 set;		/* when it was written */
 };
 
 /*
@@ -265,7 +276,7 @@ struct state {
  * set at _acme-challenge.NAME given or rid of one value.
  */
 enum sync_kind { SYNC_ADDRS, SYNC_PRESENT, SYNC_CLEANUP };
-enum sync_result { SYNC_CURRENT, SYNC_UPDATED, SYNC_FAILED };
+enum sync_result { SYNC_CURRENT, SYNC_UPDATED, SYNC_FAILED, SYNC_LIMITED };
 struct sync {
 	const struct client	*client;
 	const char		*host;		/* the name */
@@ -281,6 +292,7 @@ struct sync {
 	int			 updated;	/* DNS took it: record */
 	enum sync_result	 result;	/* what sync_host() came to */
 	int			 tried;		/* sync_host() ran */
+	long			 retry_after;	/* SYNC_LIMITED: seconds */
 };
 
 /* A dyndns2 request (dyndns2.c): its query and its lines. */
@@ -367,6 +379,9 @@ enum found lookup_client(struct lookup *, const char *,
 	    const struct client **);
 void	lookup_close(struct lookup *);
 
+/* status.c */
+int	status_print(const struct options *);
+
 /* secret.c */
 void	secret_serve(struct exchange *);
 
@@ -417,6 +432,7 @@ void	deadline_in(long);
 void	deadline_from_start(long);
 void	deadline_clear(void);
 void	deadline_doom(pid_t);
+void	deadline_stop(void);
 int	deadline_left(void);
 int	deadline_expired(void);
 int	deadline_wait(int, short);
@@ -443,7 +459,42 @@ void	sync_add(struct sync *, const struct addr *);
 enum sync_result sync_host(struct sync *, const struct conf *);
 void	sync_record(struct sync *, const struct conf *);
 
+/* dns.c */
+#define DNS_HEADER	12
+#define DNS_TCP_MAX	65535
+#define DNS_NAME_MAX	255
+#define TYPE_A		1
+#define TYPE_TXT	16
+#define TYPE_AAAA	28
+/* A question, and where it goes (verify.c fills that in). */
+struct query {
+	unsigned char		 msg[DNS_HEADER + DNS_NAME_MAX + 4];
+	size_t			 len;
+	size_t			 qlen;	/* the question section's length */
+	char			 name[DNS_NAME_MAX + 1];	/* lower case */
+	int			 type;
+	struct sockaddr_storage	 to;
+	socklen_t		 tolen;
+};
+/* What a record set must hold: each record's data, as a set. */
+struct expect {
+	unsigned char	 rdata[STATE_VALUES][STATE_VALUE_MAX + 1];
+	size_t		 len[STATE_VALUES];
+	size_t		 n;
+};
+unsigned dns_get16(const unsigned char *);
+void	dns_put16(unsigned char *, unsigned);
+int	dns_query_build(struct query *, const char *, int);
+int	dns_answer_matches(const struct query *, const unsigned char *, size_t);
+const char *dns_answer_check(const struct query *, const unsigned char *,
+	    size_t, const struct expect *, int *, int *);
+
 /* verify.c */
+enum verdict { VERDICT_AGREES, VERDICT_DIFFERS, VERDICT_NO_ANSWER };
+void	expect_addr(struct expect *, const struct addr *);
+void	expect_txt(struct expect *, const struct state *);
+enum verdict verify_query(const struct conf *, const char *, int,
+	    const struct expect *, const char **);
 int	verify_confirms(const struct conf *, const char *, const struct addr *);
 
 /* update.c */
@@ -492,6 +543,10 @@ size_t	state_format(const struct state *, char[STATE_LINE_MAX]);
 int	state_forget(const struct conf *, const char *, const char *);
 void	state_save(const struct conf *, const char *, const char *,
 	    const struct state *);
+int	history_read(const struct conf *, const char *, const char *,
+	    time_t *, size_t, size_t *);
+void	history_save(const struct conf *, const char *, const char *,
+	    const time_t *, size_t);
 
 /*
  * tls.c, in sftdyn-tls; notls.c, in sftdyn, whose --tls runs sftdyn-tls

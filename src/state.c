@@ -209,15 +209,16 @@ state_format(const struct state *st, char line[STATE_LINE_MAX])
 }
 
 /*
- * Reads the state of host's records of type into st.  Returns 0, or -1
- * when it is unknown: missing, not a regular file, unreadable or corrupt
- * (logged but for missing).
+ * Reads the state of host's records of type into st, st->set the time it
+ * was written.  Returns 0, or -1 when it is unknown: missing (errno
+ * ENOENT), or not a regular file, unreadable or corrupt (logged).
  */
 int
 state_read(const struct conf *c, const char *host, const char *type,
     struct state *st)
 {
 	char path[4096], line[STATE_LINE_MAX];
+	struct stat sb;
 	ssize_t n;
 	int fd;
 
@@ -225,12 +226,16 @@ state_read(const struct conf *c, const char *host, const char *type,
 	if ((fd = open_regular(path, O_RDONLY)) == -1)
 		return -1;
 	n = read(fd, line, sizeof(line));
+	if (fstat(fd, &sb) != 0)
+		n = -1;
 	close(fd);
 	if (n <= 0 || (size_t)n == sizeof(line) ||
 	    state_parse(line, (size_t)n, st) != 0) {
 		trouble("%s: corrupt, ignored", path);
+		errno = EINVAL;
 		return -1;
 	}
+	st->set = sb.st_mtime;
 	return 0;
 }
 
@@ -276,24 +281,21 @@ state_forget(const struct conf *c, const char *host, const char *type)
 }
 
 /*
- * Records st as what DNS holds for host's records of type: temporary
- * file, fsync, rename.  Failure is logged and leaves the state unknown.
+ * Writes [data, data + len) as the file at path: temporary file, fsync,
+ * rename.  Failure is logged and leaves no file behind but the old one.
  */
-void
-state_save(const struct conf *c, const char *host, const char *type,
-    const struct state *st)
+static void
+write_atomic(const char *path, const char *data, size_t len)
 {
-	char path[4096], tmp[4096 + 8], line[STATE_LINE_MAX];
-	size_t n = state_format(st, line);
+	char tmp[4096 + 8];
 	int fd, ok;
 
-	state_path(path, sizeof(path), c, host, type);
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
 		trouble("%s: %s", tmp, strerror(errno));
 		return;
 	}
-	ok = write_all(fd, line, n) == 0 && fsync(fd) == 0;
+	ok = write_all(fd, data, len) == 0 && fsync(fd) == 0;
 	if (close(fd) != 0 || !ok) {
 		trouble("%s: %s", tmp, strerror(errno));
 		unlink(tmp);
@@ -305,4 +307,76 @@ state_save(const struct conf *c, const char *host, const char *type,
 		return;
 	}
 	log_debug("state: %s written", path);
+}
+
+/*
+ * Records st as what DNS holds for host's records of type.  Failure is
+ * logged and leaves the state unknown.
+ */
+void
+state_save(const struct conf *c, const char *host, const char *type,
+    const struct state *st)
+{
+	char path[4096], line[STATE_LINE_MAX];
+	size_t n = state_format(st, line);
+
+	state_path(path, sizeof(path), c, host, type);
+	write_atomic(path, line, n);
+}
+
+/*
+ * The change history of host's records of type (HOST.TYPE.changes beside
+ * the state): the times of the last changes, in seconds since the epoch,
+ * one a line, oldest first, at most max.  Reads it into when[], *n
+ * entries.  Returns 0 (no history counts as none), or -1 when it is
+ * damaged (logged): *n is 0, as a lost history allows changes.
+ */
+int
+history_read(const struct conf *c, const char *host, const char *type,
+    time_t *when, size_t max, size_t *n)
+{
+	char path[4096], buf[HISTORY_MAX * 21], suffix[16], *p, *end;
+	long long v;
+	ssize_t len;
+	int fd;
+
+	*n = 0;
+	snprintf(suffix, sizeof(suffix), "%s.changes", type);
+	state_path(path, sizeof(path), c, host, suffix);
+	if ((fd = open_regular(path, O_RDONLY)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	len = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (len < 0 || (size_t)len == sizeof(buf) || memchr(buf, '\0',
+	    (size_t)len) != NULL)
+		goto damaged;
+	for (p = buf, end = buf + len; p < end; p++) {
+		errno = 0;
+		v = strtoll(p, &p, 10);
+		if (errno != 0 || p >= end || *p != '\n' || v <= 0 ||
+		    (*n > 0 && v < (long long)when[*n - 1]) || *n == max)
+			goto damaged;
+		when[(*n)++] = (time_t)v;
+	}
+	return 0;
+damaged:
+	*n = 0;
+	trouble("%s: damaged, ignored: the change limit starts afresh", path);
+	return -1;
+}
+
+/* Writes the change history of host's records of type: n times. */
+void
+history_save(const struct conf *c, const char *host, const char *type,
+    const time_t *when, size_t n)
+{
+	char path[4096], buf[HISTORY_MAX * 21], suffix[16];
+	size_t i, len = 0;
+
+	snprintf(suffix, sizeof(suffix), "%s.changes", type);
+	state_path(path, sizeof(path), c, host, suffix);
+	for (i = 0; i < n && i < HISTORY_MAX; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%lld\n",
+		    (long long)when[i]);
+	write_atomic(path, buf, len);
 }

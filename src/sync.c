@@ -6,12 +6,15 @@
  * primary confirms the addresses the state names); whatever must change
  * loses its state, durably, and goes to DNS in one nsupdate, one UPDATE
  * message; after the answer, what DNS took is recorded and the lock let
- * go.  Each wait has its phase: the lock and nsupdate timeout seconds,
- * the verify-dns query until timeout seconds after accept.
+ * go.  A change beyond the client's max-changes an hour for a name and
+ * type is refused before anything is forgotten, so DNS and the state stay
+ * as they were.  Each wait has its phase: the lock and nsupdate timeout
+ * seconds, the verify-dns query until timeout seconds after accept.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sftdyn.h"
@@ -105,6 +108,55 @@ sync_lock(struct sync *s, const struct conf *c)
 	return (s->lock = state_lock(c, s->host)) == STATE_BUSY ? -1 : 0;
 }
 
+/*
+ * The change limit: whether the records of type at s's name may change
+ * once more now, max-changes times in HISTORY_WINDOW seconds (0: no
+ * limit).  When not, sets s->retry_after to the seconds until the oldest
+ * change in the window leaves it, logs the refusal, and returns 0.  Only
+ * a change reads the history: an UPTODATE answer never does.
+ */
+static int
+limit_allows(struct sync *s, const struct conf *c, const char *type)
+{
+	time_t when[HISTORY_MAX], now = time(NULL);
+	long max = s->client->max_changes, retry;
+	size_t n, i = 0;
+
+	if (max == 0 || s->lock < 0)
+		return 1;
+	history_read(c, s->host, type, when, HISTORY_MAX, &n);
+	while (i < n && when[i] <= now - HISTORY_WINDOW)
+		i++;
+	if ((long)(n - i) < max)
+		return 1;
+	retry = (long)(when[n - (size_t)max] + HISTORY_WINDOW - now);
+	retry = retry < 1 ? 1 : retry > HISTORY_WINDOW ? HISTORY_WINDOW : retry;
+	if (retry > s->retry_after)
+		s->retry_after = retry;
+	log_info("limit: %s %s changed %ld times in the last hour, the limit; "
+	    "refused for %ld s", s->host, type, max, retry);
+	return 0;
+}
+
+/* Adds a change of the records of type at s's name, now, to its history. */
+static void
+limit_count(const struct sync *s, const struct conf *c, const char *type)
+{
+	time_t when[HISTORY_MAX + 1], now = time(NULL);
+	long max = s->client->max_changes;
+	size_t n, from = 0;
+
+	if (max == 0)
+		return;
+	history_read(c, s->host, type, when, HISTORY_MAX, &n);
+	while (from < n && when[from] <= now - HISTORY_WINDOW)
+		from++;
+	when[n++] = now;
+	if (n - from > (size_t)max)
+		from = n - (size_t)max;
+	history_save(c, s->host, type, when + from, n - from);
+}
+
 /* Runs the update script, which it frees; SYNC_UPDATED or SYNC_FAILED. */
 static enum sync_result
 sync_run(struct sync *s, const struct conf *c, struct strbuf *script)
@@ -140,6 +192,10 @@ sync_addrs(struct sync *s, const struct conf *c)
 		sync_verify(s, c);
 	if (sync_all_current(s))
 		return SYNC_CURRENT;
+	for (i = 0; i < s->n; i++)
+		if (!s->current[i] &&
+		    !limit_allows(s, c, addr_type(&s->addr[i])))
+			return SYNC_LIMITED;
 	for (i = 0; i < s->n; i++)
 		if (!s->current[i] &&
 		    state_forget(c, s->host, addr_type(&s->addr[i])) != 0)
@@ -227,6 +283,9 @@ sync_txt(struct sync *s, const struct conf *c)
 	if ((s->kind == SYNC_PRESENT && at >= 0) ||
 	    (s->kind == SYNC_CLEANUP && known && at < 0))
 		goto out;
+	r = SYNC_LIMITED;
+	if (!limit_allows(s, c, "TXT"))
+		goto out;
 	r = SYNC_FAILED;
 	if (state_forget(c, s->host, "TXT") != 0)
 		goto out;
@@ -292,9 +351,13 @@ sync_record(struct sync *s, const struct conf *c)
 		    s->addr[i].text);
 		memcpy(st.sig, s->sig[i], SIG_SIZE);
 		state_save(c, s->host, addr_type(&s->addr[i]), &st);
+		limit_count(s, c, addr_type(&s->addr[i]));
 	}
-	if (s->updated && s->kind != SYNC_ADDRS && s->txt_known)
-		state_save(c, s->host, "TXT", &s->txt);
+	if (s->updated && s->kind != SYNC_ADDRS) {
+		if (s->txt_known)
+			state_save(c, s->host, "TXT", &s->txt);
+		limit_count(s, c, "TXT");
+	}
 	if (s->lock >= 0)
 		close(s->lock);
 	s->lock = -1;

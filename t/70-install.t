@@ -10,6 +10,7 @@ for f in usr/bin/sftdyn usr/bin/sftdyn-tls usr/share/man/man8/sftdyn.8 usr/share
     lib/systemd/system/sftdyn.socket lib/systemd/system/sftdyn@.service \
     lib/systemd/system/sftdyn-tls.socket lib/systemd/system/sftdyn-tls@.service \
     lib/systemd/system/sftdyn-index.path lib/systemd/system/sftdyn-index.service \
+    lib/systemd/system/sftdyn-status.service lib/systemd/system/sftdyn-status.timer \
     etc/sftdyn/conf usr/share/doc/sftdyn/README usr/share/doc/sftdyn/examples/xinetd \
     usr/share/doc/sftdyn/examples/inetd.conf usr/share/doc/sftdyn/examples/nginx.conf \
     usr/share/doc/sftdyn/examples/stunnel-exec.conf \
@@ -48,14 +49,15 @@ is "$(tail -n 1 "$R/etc/sftdyn/conf")" "# mine" "install keeps an existing confi
 TLS_BIN=$(dirname "$SFTDYN")/sftdyn-tls
 [ -x "$TLS_BIN" ] || TLS_BIN=$SFTDYN
 mkdir "$T/units"
-for u in sftdyn.socket sftdyn@.service sftdyn-tls.socket sftdyn-tls@.service \
-    sftdyn-index.path sftdyn-index.service; do
+UNITS="sftdyn.socket sftdyn@.service sftdyn-tls.socket sftdyn-tls@.service
+    sftdyn-index.path sftdyn-index.service sftdyn-status.service
+    sftdyn-status.timer"
+for u in $UNITS; do
 	sed -e "s,/usr/bin/sftdyn-tls,$TLS_BIN," -e "s,/usr/bin/sftdyn,$SFTDYN," \
 	    "$R/lib/systemd/system/$u" >"$T/units/$u"
 done
 (cd "$T/units" && MANPATH="$R/usr/share/man" systemd-analyze verify \
-    sftdyn.socket sftdyn@.service sftdyn-tls.socket sftdyn-tls@.service \
-    sftdyn-index.path sftdyn-index.service) >"$T/verify.log" 2>&1
+    $UNITS) >"$T/verify.log" 2>&1
 ok $? "systemd-analyze verify accepts the units"
 [ -s "$T/verify.log" ] && sed 's/^/# /' "$T/verify.log"
 for u in sftdyn@.service sftdyn-tls@.service; do

@@ -21,7 +21,8 @@ ok $? "dpkg-deb -x and -e into a throwaway directory"
 
 # the file list
 want="etc/sftdyn/conf lib/systemd/system/sftdyn-index.path
-lib/systemd/system/sftdyn-index.service lib/systemd/system/sftdyn-tls.socket
+lib/systemd/system/sftdyn-index.service lib/systemd/system/sftdyn-status.service
+lib/systemd/system/sftdyn-status.timer lib/systemd/system/sftdyn-tls.socket
 lib/systemd/system/sftdyn-tls@.service lib/systemd/system/sftdyn.socket
 lib/systemd/system/sftdyn@.service usr/sbin/sftdyn usr/sbin/sftdyn-tls
 usr/share/doc/sftdyn/README.Debian usr/share/doc/sftdyn/README.gz

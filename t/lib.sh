@@ -275,10 +275,13 @@ unit_execs() {
 # shipped_execs BINDIR: what unit_execs must print for units installed
 # with their binaries in BINDIR
 shipped_execs() {
+	local d=/var/lib/prometheus/node-exporter
 	printf '%s\n' "ExecStart=$1/sftdyn -t /etc/sftdyn/conf" \
 	    "ExecStart=$1/sftdyn /etc/sftdyn/conf" \
 	    "ExecStart=$1/sftdyn-tls --tls /etc/sftdyn/conf" \
-	    "ExecStartPre=-$1/sftdyn -t /etc/sftdyn/conf" | sort | tr '\n' '|'
+	    "ExecStartPre=-$1/sftdyn -t /etc/sftdyn/conf" \
+	    "ExecStart=/bin/sh -c '$1/sftdyn --status --prometheus /etc/sftdyn/conf >$d/sftdyn.prom.tmp && exec mv $d/sftdyn.prom.tmp $d/sftdyn.prom'" |
+	    sort | tr '\n' '|'
 }
 
 # --- syslog ----------------------------------------------------------

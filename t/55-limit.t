@@ -1,0 +1,152 @@
+#!/bin/bash
+# The change limit: max-changes changes of a name and type an hour, then
+# 429 ABUSE (secret URL, with Retry-After), abuse (dyndns2's line, and
+# ddclient's reading of it), 429 abuse (ACME); an unchanged address is
+# never limited; the history is durable, survives a restart, and a
+# damaged one allows the change.  The hour is not waited out: the
+# history's times are written into the past.
+. "$(dirname "$0")/lib.sh"
+
+start_named
+write_conf 'max-changes = 3
+client "d" {
+	key = "secret-d"
+	host = "d.dyn.test"
+	max-changes = 1
+}
+client "multi" {
+	key = "secret-multi"
+	host = { "m1.dyn.test", "m2.dyn.test" }
+}'
+sed -i 's,named/session.key,named/tsig.key,' "$T/conf"
+start_sftdyn 127.0.0.1
+KEY=/secret-c
+H=$T/state/c.$ZONE.A.changes
+
+is "$(get $KEY --interface 127.0.0.2)" "200 OK" "change 1"
+is "$(get $KEY --interface 127.0.0.3)" "200 OK" "change 2"
+is "$(get $KEY --interface 127.0.0.4)" "200 OK" "change 3"
+settle c.$ZONE
+is "$(wc -l <"$H")" 3 "the history holds three times"
+s0=$(serial)
+mark
+is "$(get $KEY --interface 127.0.0.5 -D "$T/headers")" "429 ABUSE" "change 4: 429 ABUSE"
+retry=$(tr -d '\r' <"$T/headers" | sed -n 's/^Retry-After: //p')
+[ -n "$retry" ] && [ "$retry" -ge 1 ] && [ "$retry" -le 3600 ]
+ok $? "with Retry-After $retry, between 1 and 3600"
+like "$(since_mark)" "limit: c\\.$ZONE A changed 3 times in the last hour" "the refusal is logged"
+is "$(rr c.$ZONE A)" 127.0.0.4 "DNS still holds the third address"
+is "$(serial)" "$s0" "nothing reached DNS"
+settle c.$ZONE
+like "$(cat "$T/state/c.$ZONE.A")" '^127\.0\.0\.4 ' "the state still vouches for it"
+is "$(get $KEY --interface 127.0.0.4)" "200 UPTODATE" "the unchanged address: UPTODATE, never ABUSE"
+is "$(get "/nic/update?hostname=c.$ZONE&myip=192.0.2.1" -u "c:secret-c")" "200 abuse" \
+    "dyndns2: abuse"
+is "$(get "/nic/update?hostname=c.$ZONE&myip=127.0.0.4" -u "c:secret-c")" "200 nochg 127.0.0.4" \
+    "dyndns2, unchanged: nochg"
+# AAAA is a type of its own
+is "$(get "/nic/update?hostname=c.$ZONE&myipv6=2001:db8::1" -u "c:secret-c")" "200 good 2001:db8::1" \
+    "AAAA counts on its own: good"
+
+# The window slides: the oldest change an hour and a second ago.
+now=$(date +%s)
+settle c.$ZONE
+printf '%s\n' $((now - 3601)) $((now - 100)) $((now - 50)) >"$H"
+is "$(get $KEY --interface 127.0.0.5)" "200 OK" "the oldest change left the window: OK"
+settle c.$ZONE
+is "$(awk -v now="$now" '$1 > now - 3600' "$H" | wc -l)" 3 "the history holds the last three"
+is "$(wc -l <"$H")" 3 "and no more"
+printf '%s\n' $((now - 3590)) $((now - 100)) $((now - 50)) >"$H"
+get $KEY --interface 127.0.0.6 -D "$T/headers" >/dev/null
+retry=$(tr -d '\r' <"$T/headers" | sed -n 's/^Retry-After: //p')
+[ -n "$retry" ] && [ "$retry" -ge 1 ] && [ "$retry" -le 15 ]
+ok $? "Retry-After counts until the oldest change is an hour old ($retry s)"
+
+# A damaged history allows the change, and says so.
+for junk in 'not a time' "$(head -c 300 /dev/urandom | base64 -w0)"; do
+	printf '%s\n' "$junk" >"$H"
+	mark
+	is "$(get $KEY --interface 127.0.0.7)" "200 OK" "a damaged history allows the change"
+	like "$(since_mark)" "state: $H: damaged, ignored" "and is logged"
+	get $KEY --interface 127.0.0.5 >/dev/null
+done
+
+# The limit survives a restart of everything.
+now=$(date +%s)
+settle c.$ZONE
+printf '%s\n' $((now - 30)) $((now - 20)) $((now - 10)) >"$H"
+stop_sftdyn
+stop_named
+restart_named
+start_sftdyn 127.0.0.1
+is "$(get $KEY --interface 127.0.0.8)" "429 ABUSE" "after a restart of named and sftdyn: still ABUSE"
+
+# A client's own limit; a name of several; ACME.
+is "$(get /secret-d --interface 127.0.0.2)" "200 OK" "d, max-changes = 1: change 1"
+is "$(get /secret-d --interface 127.0.0.3)" "429 ABUSE" "d: change 2 is refused"
+is "$(get /secret-multi --interface 127.0.0.2)" "200 OK" "multi: both names"
+now=$(date +%s)
+settle m2.$ZONE
+printf '%s\n' $((now - 3000)) $((now - 2000)) $((now - 1000)) >"$T/state/m2.$ZONE.A.changes"
+printf '%s\n' $((now - 10)) $((now - 9)) $((now - 8)) >"$T/state/m1.$ZONE.A.changes"
+is "$(get /secret-multi --interface 127.0.0.3 -D "$T/headers")" "429 ABUSE" \
+    "multi: both names at the limit: ABUSE"
+retry=$(tr -d '\r' <"$T/headers" | sed -n 's/^Retry-After: //p')
+[ "$retry" -ge 3500 ]
+ok $? "Retry-After is the longer of the two waits ($retry s)"
+V1=$(printf '%043d' 1 | tr 0-9 A-J) V2=$(printf '%043d' 2 | tr 0-9 A-J)
+present() { curl -s -o "$T/body" -w '%{http_code}' -u "d:secret-d" \
+    --data "{\"fqdn\":\"_acme-challenge.d.$ZONE.\",\"value\":\"$1\"}" \
+    "http://127.0.0.1:$PORT/present"; cat "$T/body"; }
+is "$(present "$V1")" "200OK" "ACME, d: a TXT change"
+is "$(present "$V1")" "200OK" "the same value again is no change"
+is "$(present "$V2")" "429abuse" "another: 429 abuse"
+is "$(curl -s -H 'X-Api-User: d' -H 'X-Api-Key: secret-d' \
+    --data "{\"subdomain\":\"d\",\"txt\":\"$V2\"}" "http://127.0.0.1:$PORT/update")" \
+    '{"error":"abuse"}' "/update: {\"error\":\"abuse\"}"
+
+# ddclient reads abuse as a failure, and does not try again soon.
+CLIENTS=$TOP/build/tools
+if sh "$TOP/t/tools.sh" "$CLIENTS" ddclient 2>"$T/tools.err"; then
+	cat >"$T/ddclient.conf" <<-EOF
+	protocol=dyndns2
+	use=web, web=http://127.0.0.1:$PORT/
+	server=127.0.0.1:$PORT
+	ssl=no
+	login=d
+	password='secret-d'
+	d.$ZONE
+	EOF
+	chmod 600 "$T/ddclient.conf"
+	dd() {
+		timeout 60 perl "$CLIENTS/usr/bin/ddclient" -daemon=0 -foreground \
+		    -verbose -file "$T/ddclient.conf" -cache "$T/ddclient.cache" \
+		    >"$T/dd.out" 2>&1
+	}
+	dd
+	is "$? $(grep -c 'FAILED: *updating d\.dyn\.test: abuse' "$T/dd.out")" "1 1" \
+	    "ddclient: FAILED ... abuse, exit 1"
+	mark
+	dd
+	like "$(tr '\n' ' ' <"$T/dd.out")" 'skipping update of d\.dyn\.test .* last attempt on .* failed' \
+	    "ddclient's next run skips the update, as its code says"
+	! since_mark | grep -q 'client=d name='
+	ok $? "and sends no request"
+else
+	echo "# skipping ddclient: $(cat "$T/tools.err")"
+	for i in 1 2 3; do ok 0 "# skip: ddclient cannot be had"; done
+fi
+
+# max-changes = 0: no limit; the setting is checked.
+sed -i 's/^max-changes = 3/max-changes = 0/' "$T/conf"
+for i in 2 3 4 5 6; do get $KEY --interface 127.0.0.$i >/dev/null; done
+is "$(get $KEY --interface 127.0.0.7)" "200 OK" "max-changes = 0: no limit"
+is "$("$SFTDYN" -t -v "$T/conf" | grep '^max-changes')" "max-changes = 0" "-t -v: max-changes"
+printf 'max-changes = -1\n' >"$T/bad.conf"
+"$SFTDYN" -t "$T/bad.conf" >/dev/null 2>&1
+is "$?" 1 "-t: max-changes = -1 is refused"
+printf 'max-changes = 1001\n' >"$T/bad.conf"
+"$SFTDYN" -t "$T/bad.conf" >/dev/null 2>&1
+is "$?" 1 "-t: max-changes = 1001 is refused"
+
+done_testing
