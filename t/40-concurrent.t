@@ -1,7 +1,7 @@
 #!/bin/bash
 # Twenty clients update one host at once: the per-host lock keeps DNS and
 # the state in step, so afterwards UPTODATE is told exactly to the address
-# that DNS holds.
+# that DNS holds, and the change limit counts every change.
 . "$(dirname "$0")/lib.sh"
 
 start_named
@@ -23,7 +23,12 @@ is "$(get /secret-c --interface "$dns")" "200 UPTODATE" \
     "the address DNS holds: UPTODATE"
 other=127.0.0.10
 [ "$dns" = 127.0.0.10 ] && other=127.0.0.11
-is "$(get /secret-c --interface $other)" "200 OK" "any other address: OK"
-is "$(rr c.$ZONE A)" "$other" "DNS follows"
+# twenty changes within the hour are what max-changes allows by default,
+# counted under the same lock: the twenty-first is refused, and changes
+# nothing
+is "$(get /secret-c --interface $other)" "429 ABUSE" \
+    "any other address: the twenty-first change, beyond the change limit"
+is "$(rr c.$ZONE A)" "$dns" "DNS still holds $dns"
+is "$(state c.$ZONE A)" "$dns" "and so does the state"
 
 done_testing
