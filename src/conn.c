@@ -36,7 +36,9 @@ conn_from_systemd(void)
 void
 conn_init(struct conn *conn)
 {
-	memset(conn, 0, sizeof(*conn));
+	/* (its buffer is not cleared: its pages are touched only as read) */
+	conn->tls = NULL;
+	conn->len = conn->off = 0;
 	if (conn_from_systemd()) {
 		conn->rfd = conn->wfd = SD_LISTEN_FDS_START;
 		fcntl(SD_LISTEN_FDS_START, F_SETFD, FD_CLOEXEC);

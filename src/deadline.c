@@ -53,6 +53,8 @@ static void
 deadline_fire(int sig)
 {
 	(void)sig;
+	if (now_ms() < phase_end - 1)
+		return;		/* the timer of a phase that was replaced */
 	if (expired) {
 		if (doomed > 0) {
 			kill(-doomed, SIGKILL);
@@ -66,7 +68,8 @@ deadline_fire(int sig)
 
 /*
  * The connection starts now, with the default timeout until the
- * configuration tells its own.  System calls are not restarted.
+ * configuration tells its own; its first phase is set next, which arms
+ * the timer.  System calls are not restarted.
  */
 void
 deadline_start(void)
@@ -79,7 +82,6 @@ deadline_start(void)
 	sigaction(SIGALRM, &sa, NULL);
 	started = now_ms();
 	deadline_limit(DEFAULT_TIMEOUT);
-	deadline_at(conn_end);
 }
 
 /* The connection ends 3 x timeout + 2 s after it started, grace included. */
@@ -89,15 +91,14 @@ deadline_limit(long timeout)
 	conn_end = started + (3.0 * (double)timeout + 2) * 1000 - GRACE_MS;
 }
 
-/* The current phase ends at ms on now_ms()'s clock, or at the latest. */
+/*
+ * The current phase ends at ms on now_ms()'s clock, or at the latest.
+ * One setitimer() replaces the old phase's timer; a signal of the old
+ * one still on its way finds the new end ahead and is ignored.
+ */
 void
 deadline_at(double ms)
 {
-	struct itimerval off;
-
-	/* the old phase's timer must not fire into the new phase */
-	memset(&off, 0, sizeof(off));
-	setitimer(ITIMER_REAL, &off, NULL);
 	phase_end = ms < conn_end ? ms : conn_end;
 	expired = 0;
 	timer_arm(phase_end - now_ms());

@@ -262,6 +262,26 @@ has_bad_bytes(const char *buf, size_t len)
 }
 
 /*
+ * Starts an empty request.  Its large buffers are not cleared, only
+ * ended where they start: a handler's pages are touched only as needed.
+ */
+void
+request_init(struct request *req)
+{
+	static const struct header none;
+
+	req->method = METHOD_GET;
+	req->target[0] = '/';
+	req->target[1] = '\0';
+	req->key = req->target + 1;
+	req->xff[0] = req->xrealip[0] = '\0';
+	req->has_xff = req->has_xrealip = 0;
+	req->auth = req->api_user = req->api_key = none;
+	req->content_length = -1;
+	req->transfer_encoding = 0;
+}
+
+/*
  * Parses a complete request head (as found by http_head_end()).
  * Returns ST_OK or the status the request earns.
  */
@@ -273,9 +293,7 @@ http_parse_head(struct request *req, const char *buf, size_t len)
 	size_t llen;
 	int first = 1;
 
-	memset(req, 0, sizeof(*req));
-	req->key = req->target + 1;
-	req->content_length = -1;
+	request_init(req);
 	if (len > HEAD_MAX)
 		return http_target_overflow(buf, len) ? ST_URI : ST_HEADERS;
 	if (has_bad_bytes(buf, len))

@@ -244,7 +244,7 @@ serve(const struct options *o)
 	struct conn conn;
 	size_t i;
 
-	memset(&req, 0, sizeof(req));
+	request_init(&req);
 	x.started = now_ms();
 	x.conn = &conn;
 	x.lookup = &lookup;

@@ -181,6 +181,7 @@ struct conn {
 
 enum method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD_OTHER };
 
+/* A request; request_init() sets every field (its buffers only ended). */
 struct request {
 	enum method	 method;
 	char		 target[TARGET_MAX + 1];	/* origin-form path+query */
@@ -438,6 +439,7 @@ int	deadline_expired(void);
 int	deadline_wait(int, short);
 
 /* http.c */
+void	request_init(struct request *);
 enum status http_parse_head(struct request *, const char *, size_t);
 long	http_head_end(const char *, size_t);
 enum status http_read_head(struct conn *, struct request *);
