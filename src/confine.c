@@ -68,18 +68,16 @@ fs_handled(long abi)
 }
 
 /*
- * Allows access beneath the directory path, or to the file path: only
- * the rights of files then.  A path that cannot be opened stays out of
- * reach.
+ * Allows access beneath the directory, or to the file, open on fd (any
+ * open file, O_PATH or not), which it closes: only the rights of files
+ * for a file.  Returns 0, or -1 with errno set.
  */
 static int
-allow(int ruleset, const char *path, __u64 access, int is_dir)
+allow_fd(int ruleset, int fd, __u64 access, int is_dir)
 {
 	struct landlock_path_beneath_attr pb;
-	int fd, rc;
+	int rc;
 
-	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1)
-		return 0;
 	if (!is_dir)
 		access &= LANDLOCK_ACCESS_FS_READ_FILE |
 		    LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_EXECUTE;
@@ -92,14 +90,29 @@ allow(int ruleset, const char *path, __u64 access, int is_dir)
 }
 
 /*
+ * Allows access beneath the directory path, or to the file path.  A path
+ * that cannot be opened stays out of reach; so does a symbolic link to a
+ * directory, with flags O_NOFOLLOW | O_DIRECTORY: Landlock sees the path
+ * it leads to.
+ */
+static int
+allow(int ruleset, const char *path, __u64 access, int is_dir, int flags)
+{
+	int fd = open(path, O_PATH | O_CLOEXEC | flags);
+
+	return fd == -1 ? 0 : allow_fd(ruleset, fd, access, is_dir);
+}
+
+/*
  * Directories that nsupdate reads from (/run: named's session key).  One
- * that is a symbolic link gets no rule of its own: Landlock sees the path
- * it leads to (/lib and /lib64 lead into /usr on most systems).
+ * that is a symbolic link gets no rule of its own (/lib and /lib64 lead
+ * into /usr on most systems).
  */
 static const char *const system_dirs[] = {
 	"/usr", "/etc", "/dev", "/proc", "/lib", "/lib64", "/run"
 };
 #define NSYSTEM_DIRS	(sizeof(system_dirs) / sizeof(system_dirs[0]))
+#define REAL_DIR	(O_NOFOLLOW | O_DIRECTORY)
 
 /* Whether path lies beneath one of the system directories (read). */
 static int
@@ -127,92 +140,121 @@ allow_dir_of(int ruleset, const char *path, char last[PATH_MAX])
 	if (in_system_dir(dir) || strcmp(dir, last) == 0)
 		return 0;
 	snprintf(last, PATH_MAX, "%s", dir);
-	return allow(ruleset, dir, FS_READ, 1);
+	return allow(ruleset, dir, FS_READ, 1, 0);
 }
 
 /*
- * The ELF interpreter (dynamic loader) of the program at path, which
- * execve() opens for execution too.  Returns 0 with interp set, "" for a
- * static program; -1 when path is not an ELF file of our class.
+ * The ELF interpreter (dynamic loader) of the program whose first bytes
+ * head[0, len) are, which execve() opens for execution too: read from
+ * the program open on fd when its name lies beyond them.  Returns 0 with
+ * interp set, "" for a static program; -1 when it is not an ELF file of
+ * our class.
  */
 static int
-elf_interp(const char *path, char interp[PATH_MAX])
+elf_interp(int fd, const unsigned char *head, size_t len,
+    char interp[PATH_MAX])
 {
 	ElfW(Ehdr) eh;
 	ElfW(Phdr) ph;
-	ssize_t n = -1;
-	int fd, i;
+	ssize_t n;
+	size_t off;
+	int i;
 
 	interp[0] = '\0';
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (len < sizeof(eh))
 		return -1;
-	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh.e_phentsize != sizeof(ph)) {
-		close(fd);
+	memcpy(&eh, head, sizeof(eh));
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_phentsize != sizeof(ph))
 		return -1;
-	}
 	for (i = 0; i < eh.e_phnum; i++) {
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff +
-		    (size_t)i * sizeof(ph))) != sizeof(ph))
+		off = eh.e_phoff + (size_t)i * sizeof(ph);
+		if (off > len || len - off < sizeof(ph))
 			break;
+		memcpy(&ph, head + off, sizeof(ph));
 		if (ph.p_type != PT_INTERP || ph.p_filesz >= PATH_MAX)
 			continue;
-		n = pread(fd, interp, ph.p_filesz, (off_t)ph.p_offset);
+		if (ph.p_offset + ph.p_filesz <= len) {
+			memcpy(interp, head + ph.p_offset, ph.p_filesz);
+			n = (ssize_t)ph.p_filesz;
+		} else
+			n = pread(fd, interp, ph.p_filesz, (off_t)ph.p_offset);
 		interp[n > 0 ? n : 0] = '\0';
 		break;
 	}
-	close(fd);
 	return 0;
 }
 
+/*
+ * nsupdate may be executed, with its dynamic loader; when it is a script,
+ * the system's programs, which a script runs.  One open serves the rule
+ * and the reading of its first bytes.
+ */
 static int
-landlock_rules(int rs, const struct conf *c)
+allow_nsupdate(int rs, const struct conf *c)
 {
 	static const char *const exec_dirs[] = {
 		"/usr", "/bin", "/sbin", "/lib", "/lib64"
 	};
-	char interp[PATH_MAX], last[PATH_MAX] = "";
-	struct stat st;
+	const __u64 run = LANDLOCK_ACCESS_FS_EXECUTE |
+	    LANDLOCK_ACCESS_FS_READ_FILE;
+	unsigned char head[4096];
+	char interp[PATH_MAX];
+	ssize_t len = -1;
+	size_t i;
+	int fd, rc = 0;
+
+	if ((fd = open(c->nsupdate, O_RDONLY | O_CLOEXEC)) == -1)
+		return allow(rs, c->nsupdate, run, 0, 0);	/* exec only */
+	len = pread(fd, head, sizeof(head), 0);
+	if (elf_interp(fd, head, len > 0 ? (size_t)len : 0, interp) == 0) {
+		rc = allow_fd(rs, fd, run, 0);
+		if (interp[0] != '\0')
+			rc |= allow(rs, interp, run, 0, 0);
+		return rc;
+	}
+	rc = allow_fd(rs, fd, run, 0);
+	for (i = 0; i < sizeof(exec_dirs) / sizeof(exec_dirs[0]); i++)
+		rc |= allow(rs, exec_dirs[i], run | FS_READ, 1, REAL_DIR);
+	return rc;
+}
+
+/*
+ * The rules: the system directories and the configuration's read, the
+ * state directory (open on statedir, or -1) read and written, /dev/null
+ * written (an nsupdate wrapper may send output there), nsupdate run.
+ */
+static int
+landlock_rules(int rs, const struct conf *c, int statedir)
+{
+	char last[PATH_MAX] = "";
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < NSYSTEM_DIRS; i++)
-		if (lstat(system_dirs[i], &st) != 0 || !S_ISLNK(st.st_mode))
-			rc |= allow(rs, system_dirs[i], FS_READ, 1);
+		rc |= allow(rs, system_dirs[i], FS_READ, 1, REAL_DIR);
 	if (c == NULL)
 		return rc;
 	rc |= allow_dir_of(rs, c->path, last);
 	for (i = 0; i < c->nsources; i++)
 		if (c->sources[i].is_dir)
-			rc |= allow(rs, c->sources[i].path, FS_READ, 1);
+			rc |= allow(rs, c->sources[i].path, FS_READ, 1, 0);
 		else
 			rc |= allow_dir_of(rs, c->sources[i].path, last);
 	if (c->nskeyfile != NULL && !in_system_dir(c->nskeyfile))
-		rc |= allow(rs, c->nskeyfile, FS_READ, 0);
-	/* a statedir that is no directory is state_lock()'s to report */
-	if (stat(c->statedir, &st) == 0 && S_ISDIR(st.st_mode))
-		rc |= allow(rs, c->statedir, FS_READ | FS_WRITE, 1);
-	/* an nsupdate wrapper may send output to /dev/null */
-	rc |= allow(rs, "/dev/null", LANDLOCK_ACCESS_FS_WRITE_FILE, 0);
-	rc |= allow(rs, c->nsupdate, LANDLOCK_ACCESS_FS_EXECUTE |
-	    LANDLOCK_ACCESS_FS_READ_FILE, 0);
-	if (elf_interp(c->nsupdate, interp) == 0) {
-		if (interp[0] != '\0')
-			rc |= allow(rs, interp, LANDLOCK_ACCESS_FS_EXECUTE |
-			    LANDLOCK_ACCESS_FS_READ_FILE, 0);
-		return rc;
-	}
-	/* not a program but a script: it runs the system's programs */
-	for (i = 0; i < sizeof(exec_dirs) / sizeof(exec_dirs[0]); i++)
-		rc |= allow(rs, exec_dirs[i], LANDLOCK_ACCESS_FS_EXECUTE |
-		    FS_READ, 1);
-	return rc;
+		rc |= allow(rs, c->nskeyfile, FS_READ, 0, 0);
+	if (statedir != -1)
+		rc |= allow_fd(rs, statedir, FS_READ | FS_WRITE, 1);
+	rc |= allow(rs, "/dev/null", LANDLOCK_ACCESS_FS_WRITE_FILE, 0, 0);
+	return rc | allow_nsupdate(rs, c);
 }
 
-/* Landlock; returns 0, 1 when the kernel has none, or -1 (logged). */
+/*
+ * Landlock, with the state directory open on statedir (or -1; closed
+ * here).  Returns 0, 1 when the kernel has none, or -1 (logged).
+ */
 static int
-confine_landlock(const struct conf *c)
+confine_landlock(const struct conf *c, int statedir)
 {
 	struct landlock_ruleset_attr attr;
 	long abi;
@@ -220,18 +262,21 @@ confine_landlock(const struct conf *c)
 
 	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
 	    LANDLOCK_CREATE_RULESET_VERSION);
-	if (abi < 1)
+	if (abi < 1) {
+		if (statedir != -1)
+			close(statedir);
 		return 1;
+	}
 	memset(&attr, 0, sizeof(attr));
 	attr.handled_access_fs = fs_handled(abi);
 	if ((rs = (int)syscall(SYS_landlock_create_ruleset, &attr,
 	    sizeof(attr), 0)) == -1) {
 		log_err("landlock: %s", strerror(errno));
+		if (statedir != -1)
+			close(statedir);
 		return -1;
 	}
-	if (c != NULL && c->statedir != NULL)
-		mkdir(c->statedir, 0750);	/* state_lock() would */
-	rc = landlock_rules(rs, c);
+	rc = landlock_rules(rs, c, statedir);
 	if (rc == 0)
 		rc = (int)syscall(SYS_landlock_restrict_self, rs, 0);
 	if (rc != 0)
@@ -240,6 +285,28 @@ confine_landlock(const struct conf *c)
 	return rc == 0 ? 0 : -1;
 }
 
+/*
+ * Opens c's state directory for its rule, making it when it is missing
+ * (later, confined, the handler could not).  Returns the fd, or -1: when
+ * it cannot be had the state is unknown, and state_lock() says why; a
+ * statedir that is not a directory is a configuration error (-2, logged).
+ */
+static int
+statedir_open(const struct conf *c)
+{
+	int fd = open(c->statedir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd == -1 && errno == ENOENT && mkdir(c->statedir, 0750) == 0)
+		fd = open(c->statedir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* (ENOTDIR may be of a directory above it: then it is missing) */
+	if (fd == -1 && errno == ENOTDIR && stat(c->statedir, &st) == 0) {
+		log_err("configuration: statedir \"%s\" is not a directory; "
+		    "run sftdyn -t %s", c->statedir, c->path);
+		return -2;
+	}
+	return fd;
+}
 #if defined(__x86_64__)
 #define SFTDYN_AUDIT_ARCH	AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)
@@ -422,18 +489,23 @@ confine_seccomp(void)
 /*
  * Confines the handler: no new privileges, Landlock for the files of c
  * (NULL: a configuration that did not load), and seccomp when c asks.
- * Returns 0, or -1 (logged) when a confinement the kernel offers failed.
+ * Returns 0, or -1 (logged) when a confinement the kernel offers failed,
+ * or c's statedir is not a directory.
  */
 int
 confine(const struct conf *c)
 {
-	int rc;
+	int rc, statedir = c != NULL ? statedir_open(c) : -1;
 
+	if (statedir == -2)
+		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
 		log_err("no_new_privs: %s", strerror(errno));
+		if (statedir != -1)
+			close(statedir);
 		return -1;
 	}
-	if ((rc = confine_landlock(c)) == 1)
+	if ((rc = confine_landlock(c, statedir)) == 1)
 		log_debug("landlock: not offered by this kernel");
 	else if (rc != 0)
 		return -1;

@@ -77,11 +77,9 @@ lookup_load(struct lookup *l, int reparse)
 {
 	struct conf *c = &l->conf;
 
-	if (!reparse && index_load(c, l->o->conffile) == 0) {
+	if (!reparse && index_load(c, l->o->conffile) == 0)
 		log_debug("%s: clients from the index", c->path);
-		if (state_dir_check(c) != 0)
-			return -1;
-	} else if (conf_load(c, l->o->conffile, 0) != 0)
+	else if (conf_load(c, l->o->conffile, 0) != 0)
 		return -1;
 	if (options_check(c, l->o, 0) != 0)
 		return -1;

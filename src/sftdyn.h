@@ -536,7 +536,6 @@ const char *valid_server_why(const char *);
 /* state.c */
 #define STATE_NOLOCK	(-1)	/* no usable lock: the state is unknown */
 #define STATE_BUSY	(-2)	/* the lock was held until the deadline */
-int	state_dir_check(const struct conf *);
 int	state_lock(const struct conf *, const char *);
 int	state_read(const struct conf *, const char *, const char *,
 	    struct state *);

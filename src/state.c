@@ -59,29 +59,13 @@ state_path(char *buf, size_t size, const struct conf *c, const char *host,
 }
 
 /*
- * Returns 0 when c's statedir is a directory or does not exist yet (it is
- * made when first needed), else -1, logged: a configuration error, as -t
- * reports it, for a configuration that came from the index.
- */
-int
-state_dir_check(const struct conf *c)
-{
-	struct stat st;
-
-	if (stat(c->statedir, &st) != 0 || S_ISDIR(st.st_mode))
-		return 0;
-	log_err("configuration: statedir \"%s\" is not a directory; run "
-	    "sftdyn -t %s", c->statedir, c->path);
-	return -1;
-}
-
-/*
  * Opens path without following a symlink or blocking on a FIFO, and only
- * when it is a regular file.  Returns the fd, or -1 with errno set, the
- * trouble logged unless the file does not exist (ENOENT).
+ * when it is a regular file; its status into *out, unless NULL.  Returns
+ * the fd, or -1 with errno set, the trouble logged unless the file does
+ * not exist (ENOENT).
  */
 static int
-open_regular(const char *path, int flags)
+open_regular(const char *path, int flags, struct stat *out)
 {
 	struct stat st;
 	int fd;
@@ -103,6 +87,8 @@ open_regular(const char *path, int flags)
 		errno = EINVAL;
 		return -1;
 	}
+	if (out != NULL)
+		*out = st;
 	return fd;
 }
 
@@ -113,7 +99,7 @@ open_regular(const char *path, int flags)
 static int
 lock_open(const struct conf *c, const char *path)
 {
-	int fd = open_regular(path, O_RDWR | O_CREAT);
+	int fd = open_regular(path, O_RDWR | O_CREAT, NULL);
 
 	if (fd != -1 || errno != ENOENT)
 		return fd;
@@ -122,7 +108,8 @@ lock_open(const struct conf *c, const char *path)
 		    "recorded", c->statedir, strerror(errno));
 		return -1;
 	}
-	if ((fd = open_regular(path, O_RDWR | O_CREAT)) == -1 && errno == ENOENT)
+	if ((fd = open_regular(path, O_RDWR | O_CREAT, NULL)) == -1 &&
+	    errno == ENOENT)
 		trouble("%s: %s", path, strerror(errno));
 	return fd;
 }
@@ -223,11 +210,9 @@ state_read(const struct conf *c, const char *host, const char *type,
 	int fd;
 
 	state_path(path, sizeof(path), c, host, type);
-	if ((fd = open_regular(path, O_RDONLY)) == -1)
+	if ((fd = open_regular(path, O_RDONLY, &sb)) == -1)
 		return -1;
 	n = read(fd, line, sizeof(line));
-	if (fstat(fd, &sb) != 0)
-		n = -1;
 	close(fd);
 	if (n <= 0 || (size_t)n == sizeof(line) ||
 	    state_parse(line, (size_t)n, st) != 0) {
@@ -343,7 +328,7 @@ history_read(const struct conf *c, const char *host, const char *type,
 	*n = 0;
 	snprintf(suffix, sizeof(suffix), "%s.changes", type);
 	state_path(path, sizeof(path), c, host, suffix);
-	if ((fd = open_regular(path, O_RDONLY)) == -1)
+	if ((fd = open_regular(path, O_RDONLY, NULL)) == -1)
 		return errno == ENOENT ? 0 : -1;
 	len = read(fd, buf, sizeof(buf));
 	close(fd);
