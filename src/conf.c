@@ -243,11 +243,10 @@ source_add(const char *path, int fd, int is_dir)
 	parse.fds = xrealloc(parse.fds, c->nsources + 1, sizeof(int));
 	src = &c->sources[c->nsources];
 	src->path = xstrdup(path);
-	src->stamp[0] = '\0';
 	src->is_dir = is_dir;
 	parse.fds[c->nsources] = fd;
-	if (stamp_fd(fd, src->stamp) != 0)
-		src->stamp[0] = '\0';	/* never matches: read again */
+	if (stamp_fd(fd, &src->stamp) != 0)	/* zeroed: never matches */
+		memset(&src->stamp, 0, sizeof(src->stamp));
 	return c->nsources++;
 }
 
@@ -304,14 +303,14 @@ static int
 sources_unchanged(void)
 {
 	struct conf *c = parse.conf;
-	char now[STAMP_MAX];
+	struct stamp now;
 	size_t i;
 
 	for (i = 0; i < c->nsources; i++) {
-		if (stamp_fd(parse.fds[i], now) != 0 ||
-		    strcmp(now, c->sources[i].stamp) != 0 ||
-		    stamp_path(c->sources[i].path, now) != 0 ||
-		    strcmp(now, c->sources[i].stamp) != 0)
+		if (stamp_fd(parse.fds[i], &now) != 0 ||
+		    !stamp_same(&now, &c->sources[i].stamp) ||
+		    stamp_at(AT_FDCWD, c->sources[i].path, &now) != 0 ||
+		    !stamp_same(&now, &c->sources[i].stamp))
 			return -1;
 	}
 	return 0;
@@ -1087,12 +1086,12 @@ conf_load(struct conf *c, const char *path, int flags)
 const char *
 conf_changed(const struct conf *c)
 {
-	char now[STAMP_MAX];
+	struct stamp now;
 	size_t i;
 
 	for (i = 0; i < c->nsources; i++)
-		if (stamp_path(c->sources[i].path, now) != 0 ||
-		    strcmp(now, c->sources[i].stamp) != 0)
+		if (stamp_at(AT_FDCWD, c->sources[i].path, &now) != 0 ||
+		    !stamp_same(&now, &c->sources[i].stamp))
 			return c->sources[i].path;
 	return NULL;
 }

@@ -7,20 +7,27 @@
  * Records, each value followed by an 8-byte MAC, SipHash-2-4 under the
  * index's random salt of the record's key and value:
  *   "\0m"   magic and salt (the MAC key comes from the salt)
- *   "\0s"   every file the configuration was read from (absolute), "f",
- *           and the stamp of the bytes that were parsed; the clients-dir
- *           with "d" and its stamp
+ *   "\0s"   every file the configuration was read from and the stamp of
+ *           the bytes that were parsed, each as a kind, the stamp and a
+ *           path: "f" and an absolute path; the clients-dir as "d" and
+ *           its path; each of its files, after it, as "m" and its name
+ *           (stat()ed relative to the directory, the cheaper walk: a
+ *           connection checks every file)
  *   "\0c"   the top-level settings, as setting.c encodes them
  *   digest  the name and settings of the client whose key has this
  *           digest: two SipHashes of the key under the salt, so the
  *           index holds no key and a lookup's timing tells nothing
- * After the database, a trailer: "SFTDYNIX", the database's length and
- * a MAC of all of it.  The index is trusted only for the main file it
- * was compiled from (its path first among the files, its stamp naming
- * the same file), while every file's stamp is unchanged, the length is
- * right and every MAC checks out; a lookup
- * that finds nothing checks the whole file first, so damage anywhere
- * sends the connection to the parse, never to a wrong answer.
+ * After the database, a trailer: "SFTDYNIX", the database's length, a
+ * MAC of its header (the 256 hash tables' places), a MAC of each hash
+ * table, and a MAC of the trailer.  A lookup authenticates what it reads,
+ * and only that: the trailer and the header, the one table its key's
+ * hash leads to, and every record the probe of that table reads (tinycdb's
+ * format, probed here; libcdb writes it).  A miss thus costs what a hit
+ * costs, and still cannot be the work of damage: a damaged table or
+ * record sends the connection to the parse, never to a wrong answer.
+ * The index is trusted only for the main file it was compiled from (its
+ * path first among the files, its stamp naming the same file), and while
+ * every file's stamp is unchanged.
  */
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -28,6 +35,7 @@
 
 #include <cdb.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,20 +44,32 @@
 
 #include "sftdyn.h"
 
-#define INDEX_MAGIC	"sftdyn-index-5"
+#define INDEX_MAGIC	"sftdyn-index-7"
 #define TRAILER_MAGIC	"SFTDYNIX"
-#define TRAILER_LEN	24	/* magic, length, MAC */
 #define SALT_LEN	32
 #define MAC_LEN		8
 #define DIGEST_LEN	16
+#define CDB_TABLES	256	/* tinycdb's hash tables */
+#define CDB_HEADER	(CDB_TABLES * 8)	/* their places */
+
+/* The trailer: what authenticates the database before it. */
+struct trailer {
+	char		magic[8];
+	uint64_t	length;		/* of the database */
+	uint64_t	header_mac;
+	uint64_t	table_mac[CDB_TABLES];
+	uint64_t	mac;		/* of all of the above */
+};
 
 struct index {
-	struct cdb	cdb;
-	int		fd;
-	off_t		length;		/* of the database, trailer left off */
-	uint64_t	mac;		/* of the database, from the trailer */
-	unsigned char	salt[SALT_LEN];	/* two SipHash keys */
-	struct client	client;		/* the client last found */
+	int		 fd;
+	const unsigned char *mem;	/* the file, mapped */
+	size_t		 size;		/* ... its size */
+	size_t		 length;	/* the database's, trailer left off */
+	struct trailer	 t;
+	unsigned char	 salt[SALT_LEN];	/* two SipHash keys */
+	unsigned char	 checked[CDB_TABLES / 8];	/* tables verified */
+	struct client	 client;	/* the client last found */
 };
 
 /* The path of the index of the configuration file at path. */
@@ -101,6 +121,44 @@ record_put(struct cdb_make *cm, const unsigned char *salt, const void *key,
 	return rc;
 }
 
+/*
+ * The name of source i within the directory dir (a source too), or NULL
+ * when it is not one of its files.
+ */
+static const char *
+source_member(const struct conf *c, size_t i, const struct source *dir)
+{
+	const char *path = c->sources[i].path, *name;
+	size_t n;
+
+	if (dir == NULL || c->sources[i].is_dir)
+		return NULL;
+	n = strlen(dir->path);
+	name = path + n + 1;
+	return strncmp(path, dir->path, n) == 0 && path[n] == '/' &&
+	    *name != '\0' && strchr(name, '/') == NULL ? name : NULL;
+}
+
+/* The files record: each source as its kind, its stamp and its path. */
+static void
+sources_encode(struct strbuf *b, const struct conf *c)
+{
+	const struct source *dir = NULL;
+	const char *name;
+	size_t i;
+
+	for (i = 0; i < c->nsources; i++) {
+		const struct source *s = &c->sources[i];
+
+		name = source_member(c, i, dir);
+		strbuf_raw(b, name != NULL ? "m" : s->is_dir ? "d" : "f", 1);
+		strbuf_raw(b, &s->stamp, sizeof(s->stamp));
+		strbuf_add(b, name != NULL ? name : s->path);
+		if (s->is_dir)
+			dir = s;
+	}
+}
+
 /* Writes every record of c into cm; returns 0, or -1. */
 static int
 index_records(struct cdb_make *cm, const struct conf *c,
@@ -115,11 +173,7 @@ index_records(struct cdb_make *cm, const struct conf *c,
 	strbuf_raw(&b, salt, SALT_LEN);
 	rc |= record_put(cm, salt, "\0m", 2, &b);
 	b.len = 0;
-	for (i = 0; i < c->nsources; i++) {
-		strbuf_add(&b, c->sources[i].path);
-		strbuf_add(&b, c->sources[i].is_dir ? "d" : "f");
-		strbuf_add(&b, c->sources[i].stamp);
-	}
+	sources_encode(&b, c);
 	rc |= record_put(cm, salt, "\0s", 2, &b);
 	b.len = 0;
 	settings_encode(&b, c, SCOPE_TOP);
@@ -138,16 +192,39 @@ index_records(struct cdb_make *cm, const struct conf *c,
 	return rc;
 }
 
-/* The MAC of the first length bytes of the file on fd; 0, or -1. */
+/*
+ * The MAC of hash table i of the database mem (length bytes, its header
+ * trusted): of its place in the header and its slots.  -1 when the table
+ * does not lie within the database.
+ */
 static int
-file_mac(int fd, off_t length, const unsigned char *salt, uint64_t *mac)
+table_mac(const unsigned char *salt, const unsigned char *mem, size_t length,
+    unsigned i, uint64_t *mac)
 {
-	void *p = mmap(NULL, (size_t)length, PROT_READ, MAP_PRIVATE, fd, 0);
+	unsigned pos = cdb_unpack(mem + 8 * i), n = cdb_unpack(mem + 8 * i + 4);
 
-	if (p == MAP_FAILED)
+	if (n > (length - CDB_HEADER) / 8 || pos < CDB_HEADER ||
+	    pos > length - (size_t)n * 8)
 		return -1;
-	*mac = siphash24(salt, p, (size_t)length);
-	munmap(p, (size_t)length);
+	*mac = siphash24(salt + 16, mem + pos, (size_t)n * 8) ^ i;
+	return 0;
+}
+
+/* Fills t for the database mem, length bytes; 0, or -1 when malformed. */
+static int
+trailer_fill(struct trailer *t, const unsigned char *salt,
+    const unsigned char *mem, size_t length)
+{
+	unsigned i;
+
+	memset(t, 0, sizeof(*t));
+	memcpy(t->magic, TRAILER_MAGIC, 8);
+	t->length = length;
+	t->header_mac = siphash24(salt, mem, CDB_HEADER);
+	for (i = 0; i < CDB_TABLES; i++)
+		if (table_mac(salt, mem, length, i, &t->table_mac[i]) != 0)
+			return -1;
+	t->mac = siphash24(salt, t, offsetof(struct trailer, mac));
 	return 0;
 }
 
@@ -155,16 +232,17 @@ file_mac(int fd, off_t length, const unsigned char *salt, uint64_t *mac)
 static int
 trailer_write(int fd, const unsigned char *salt)
 {
-	unsigned char t[TRAILER_LEN];
 	off_t length = lseek(fd, 0, SEEK_END);
-	uint64_t len64 = (uint64_t)length, mac;
+	struct trailer t;
+	void *p;
+	int rc;
 
-	if (length <= 0 || file_mac(fd, length, salt, &mac) != 0)
+	if (length < CDB_HEADER || (p = mmap(NULL, (size_t)length, PROT_READ,
+	    MAP_SHARED, fd, 0)) == MAP_FAILED)
 		return -1;
-	memcpy(t, TRAILER_MAGIC, 8);
-	memcpy(t + 8, &len64, 8);
-	memcpy(t + 16, &mac, 8);
-	return write_all(fd, t, sizeof(t));
+	rc = trailer_fill(&t, salt, p, (size_t)length);
+	munmap(p, (size_t)length);
+	return rc == 0 ? write_all(fd, &t, sizeof(t)) : -1;
 }
 
 /*
@@ -226,68 +304,183 @@ index_write(const struct conf *c)
 	return ok ? 0 : -1;
 }
 
+/* Whether hash table i is as it was written; it is checked once. */
+static int
+table_ok(struct index *ix, unsigned i)
+{
+	uint64_t mac;
+
+	if (ix->checked[i / 8] & (1 << i % 8))
+		return 1;
+	if (table_mac(ix->salt, ix->mem, ix->length, i, &mac) != 0 ||
+	    mac != ix->t.table_mac[i])
+		return 0;
+	ix->checked[i / 8] |= (unsigned char)(1 << i % 8);
+	return 1;
+}
+
 /*
- * Finds the record for key and checks its MAC.  Returns 1 and sets *val
- * and *vlen (the MAC left off), 0 when there is no such record, or -1
- * when the record or the table that leads to it is damaged.
+ * The record at pos, if its key is key: 1 with *val and *vlen set (the
+ * MAC left off); 0 when its key is another; -1 when it does not lie in
+ * the database or, when check is set, its MAC fails.
  */
+static int
+record_at(struct index *ix, unsigned pos, const void *key, size_t klen,
+    const char **val, size_t *vlen, int check)
+{
+	const unsigned char *r = ix->mem + pos;
+	size_t rk, rd;
+	uint64_t mac;
+
+	if (pos < CDB_HEADER || pos > ix->length - 8)
+		return -1;
+	rk = cdb_unpack(r);
+	rd = cdb_unpack(r + 4);
+	if (rd < MAC_LEN || rk > ix->length - pos - 8 ||
+	    rd > ix->length - pos - 8 - rk)
+		return -1;
+	memcpy(&mac, r + 8 + rk + rd - MAC_LEN, MAC_LEN);
+	if (check && mac != record_mac(ix->salt, r + 8, rk, r + 8 + rk,
+	    rd - MAC_LEN))
+		return -1;
+	if (rk != klen || memcmp(r + 8, key, klen) != 0)
+		return 0;
+	*val = (const char *)r + 8 + rk;
+	*vlen = rd - MAC_LEN;
+	return 1;
+}
+
+/*
+ * Finds the record for key as tinycdb does (the table its hash names,
+ * probed from the slot it names until an empty one).  With check set,
+ * the table and every record the probe reads are authenticated.  Returns
+ * 1 and sets *val and *vlen (the MAC left off), 0 when there is no such
+ * record, or -1 when what it read is damaged.
+ */
+static int
+record_find(struct index *ix, const void *key, size_t klen, const char **val,
+    size_t *vlen, int check)
+{
+	unsigned h = cdb_hash(key, (unsigned)klen), t = h & (CDB_TABLES - 1);
+	unsigned pos = cdb_unpack(ix->mem + 8 * t), n, slot, i;
+	const unsigned char *s;
+	int rc;
+
+	if ((n = cdb_unpack(ix->mem + 8 * t + 4)) == 0)
+		return 0;
+	if (check ? !table_ok(ix, t) : n > (ix->length - CDB_HEADER) / 8 ||
+	    pos < CDB_HEADER || pos > ix->length - (size_t)n * 8)
+		return -1;
+	for (i = 0, slot = (h >> 8) % n; i < n; i++, slot = (slot + 1) % n) {
+		s = ix->mem + pos + 8 * slot;
+		if (cdb_unpack(s + 4) == 0)
+			return 0;	/* an empty slot: the key is not here */
+		if (cdb_unpack(s) == h && (rc = record_at(ix, cdb_unpack(s + 4),
+		    key, klen, val, vlen, check)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* record_find(), authenticating all it reads. */
 static int
 record_get(struct index *ix, const void *key, size_t klen, const char **val,
     size_t *vlen)
 {
-	uint64_t mac;
-	unsigned n;
-	int rc = cdb_find(&ix->cdb, key, (unsigned)klen);
-
-	if (rc <= 0)
-		return rc;
-	n = cdb_datalen(&ix->cdb);
-	if (n < MAC_LEN || cdb_datapos(&ix->cdb) + n > (unsigned)ix->length)
-		return -1;
-	*val = cdb_getdata(&ix->cdb);
-	*vlen = n - MAC_LEN;
-	memcpy(&mac, *val + *vlen, MAC_LEN);
-	return mac == record_mac(ix->salt, key, klen, *val, *vlen) ? 1 : -1;
+	return record_find(ix, key, klen, val, vlen, 1);
 }
 
-/* Reads the trailer and the salt; returns 0, or -1 when damaged. */
+/*
+ * Maps the index and reads its trailer and salt.  The record holding the
+ * salt is found before anything can be checked, and checks itself (its
+ * MAC is under the salt it holds); then the trailer and the header are
+ * checked.  Returns 0, or -1 when the index is damaged.
+ */
 static int
 index_meta(struct index *ix)
 {
 	static const char magic[] = INDEX_MAGIC;
-	unsigned char t[TRAILER_LEN];
 	struct stat st;
-	uint64_t len64;
 	const char *val;
-	size_t vlen;
+	size_t vlen, tail = sizeof(struct trailer);
+	void *p;
 
-	if (fstat(ix->fd, &st) != 0 || st.st_size < 2048 + TRAILER_LEN ||
-	    pread(ix->fd, t, sizeof(t), st.st_size - TRAILER_LEN) !=
-	    (ssize_t)sizeof(t) || memcmp(t, TRAILER_MAGIC, 8) != 0)
+	if (fstat(ix->fd, &st) != 0 ||
+	    (size_t)st.st_size < CDB_HEADER + tail ||
+	    (p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, ix->fd,
+	    0)) == MAP_FAILED)
 		return -1;
-	memcpy(&len64, t + 8, 8);
-	memcpy(&ix->mac, t + 16, 8);
-	ix->length = st.st_size - TRAILER_LEN;
-	if (len64 != (uint64_t)ix->length || cdb_init(&ix->cdb, ix->fd) != 0)
+	ix->mem = p;
+	ix->size = (size_t)st.st_size;
+	ix->length = ix->size - tail;
+	memcpy(&ix->t, ix->mem + ix->length, tail);
+	if (memcmp(ix->t.magic, TRAILER_MAGIC, 8) != 0 ||
+	    ix->t.length != ix->length)
 		return -1;
-	if (cdb_find(&ix->cdb, "\0m", 2) <= 0 ||
-	    cdb_datalen(&ix->cdb) != sizeof(magic) + SALT_LEN + MAC_LEN)
-		return -1;
-	val = cdb_getdata(&ix->cdb);
-	if (memcmp(val, magic, sizeof(magic)) != 0)
+	/* the salt first: the record cannot be authenticated before */
+	memset(ix->salt, 0, SALT_LEN);
+	if (record_find(ix, "\0m", 2, &val, &vlen, 0) != 1 ||
+	    vlen != sizeof(magic) + SALT_LEN ||
+	    memcmp(val, magic, sizeof(magic)) != 0)
 		return -1;
 	memcpy(ix->salt, val + sizeof(magic), SALT_LEN);
-	return record_get(ix, "\0m", 2, &val, &vlen) == 1 ? 0 : -1;
+	return siphash24(ix->salt, &ix->t, offsetof(struct trailer, mac)) ==
+	    ix->t.mac && siphash24(ix->salt, ix->mem, CDB_HEADER) ==
+	    ix->t.header_mac && record_get(ix, "\0m", 2, &val, &vlen) == 1 ?
+	    0 : -1;
 }
 
-/* Returns 0 when the whole database is as it was written, else -1. */
+/*
+ * The next entry of the files record: its kind, stamp and path.  Returns
+ * 0, or -1 when it is damaged.
+ */
 static int
-index_verify(struct index *ix)
+source_next(const char **p, const char *end, int *kind, struct stamp *stamp,
+    const char **path)
 {
-	uint64_t mac;
+	if (end - *p < 1 + (ptrdiff_t)sizeof(*stamp))
+		return -1;
+	*kind = **p;
+	memcpy(stamp, *p + 1, sizeof(*stamp));
+	*p += 1 + sizeof(*stamp);
+	if ((*path = next_str(p, end)) == NULL)
+		return -1;
+	if (*kind == 'm')
+		return **path != '\0' && strchr(*path, '/') == NULL ? 0 : -1;
+	return (*kind == 'f' || *kind == 'd') && **path == '/' ? 0 : -1;
+}
 
-	return file_mac(ix->fd, ix->length, ix->salt, &mac) == 0 &&
-	    mac == ix->mac ? 0 : -1;
+/* Adds path to c's sources, as a parse would have. */
+static void
+source_keep(struct conf *c, const char *path, const struct stamp *stamp,
+    int is_dir)
+{
+	c->sources = xrealloc(c->sources, c->nsources + 1,
+	    sizeof(*c->sources));
+	c->sources[c->nsources].path = xstrdup(path);
+	c->sources[c->nsources].stamp = *stamp;
+	c->sources[c->nsources++].is_dir = is_dir;
+}
+
+/*
+ * Whether the file of one entry has the stamp it was parsed with; a
+ * directory's entry leaves it open on *dirfd, for its files.
+ */
+static int
+source_fresh(int kind, const char *path, const struct stamp *was,
+    int *dirfd)
+{
+	struct stamp now;
+
+	if (kind == 'd') {
+		if (*dirfd != -1)
+			close(*dirfd);
+		*dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		return *dirfd != -1 && stamp_fd(*dirfd, &now) == 0 &&
+		    stamp_same(&now, was);
+	}
+	return stamp_at(kind == 'm' ? *dirfd : AT_FDCWD, path, &now) == 0 &&
+	    stamp_same(&now, was);
 }
 
 /*
@@ -295,38 +488,35 @@ index_verify(struct index *ix)
  * first among its files) and every file is as it was; 1 when one
  * changed; 2 when it was made from another configuration (a copy of the
  * directory, or another's index put here); -1 when the record is
- * damaged.  The files become c's sources, as a parse would make them:
- * confine() lets them be read, for the parse that a damaged record may
- * still call for.
+ * damaged.  The files become c's sources, as a parse would make them
+ * (the clients-dir standing for its files): confine() lets them be read,
+ * for the parse that a damaged record may still call for.
  */
 static int
 index_fresh(struct index *ix, struct conf *c)
 {
-	const char *val, *end, *path, *kind, *stamp;
-	char now[STAMP_MAX];
+	const char *val, *end, *path;
+	struct stamp was;
 	size_t vlen;
+	int kind, dirfd = -1, rc = 0;
 
 	if (record_get(ix, "\0s", 2, &val, &vlen) != 1)
 		return -1;
-	for (end = val + vlen; val < end;) {
-		if ((path = next_str(&val, end)) == NULL ||
-		    (kind = next_str(&val, end)) == NULL ||
-		    (stamp = next_str(&val, end)) == NULL || path[0] != '/' ||
-		    strlen(stamp) >= STAMP_MAX ||
-		    (strcmp(kind, "d") != 0 && strcmp(kind, "f") != 0))
-			return -1;
-		if (c->nsources == 0 && strcmp(path, c->path) != 0)
-			return 2;
-		if (stamp_path(path, now) != 0 || strcmp(now, stamp) != 0)
-			return 1;
-		c->sources = xrealloc(c->sources, c->nsources + 1,
-		    sizeof(*c->sources));
-		c->sources[c->nsources].path = xstrdup(path);
-		c->sources[c->nsources].is_dir = kind[0] == 'd';
-		memcpy(c->sources[c->nsources++].stamp, stamp,
-		    strlen(stamp) + 1);
+	for (end = val + vlen; val < end && rc == 0;) {
+		if (source_next(&val, end, &kind, &was, &path) != 0 ||
+		    (kind == 'm' && dirfd == -1))
+			rc = -1;
+		else if (c->nsources == 0 && (kind != 'f' ||
+		    strcmp(path, c->path) != 0))
+			rc = 2;
+		else if (!source_fresh(kind, path, &was, &dirfd))
+			rc = 1;
+		else if (kind != 'm')
+			source_keep(c, path, &was, kind == 'd');
 	}
-	return c->nsources > 0 ? 0 : -1;
+	if (dirfd != -1)
+		close(dirfd);
+	return rc != 0 || c->nsources > 0 ? rc : -1;
 }
 
 /* Fills c's settings from the index; returns 0, or -1. */
@@ -408,9 +598,8 @@ index_client_find(struct conf *c, const char *key,
 
 	*found = NULL;
 	key_digest(ix->salt, key, digest);
-	rc = record_get(ix, digest, DIGEST_LEN, &val, &vlen);
-	if (rc == 0 && index_verify(ix) == 0)
-		return 0;
+	if ((rc = record_get(ix, digest, DIGEST_LEN, &val, &vlen)) == 0)
+		return 0;	/* what the probe read was authentic */
 	if (rc == 1) {
 		end = val + vlen;
 		memset(&ix->client, 0, sizeof(ix->client));
@@ -433,7 +622,8 @@ void
 index_free(struct conf *c)
 {
 	if (c->index != NULL) {
-		cdb_free(&c->index->cdb);
+		if (c->index->mem != NULL)
+			munmap((void *)(uintptr_t)c->index->mem, c->index->size);
 		close(c->index->fd);
 		free(c->index);
 	}

@@ -37,7 +37,6 @@
 
 #define ATTR_PRINTF(f, a)	__attribute__((format(printf, f, a)))
 #define ATTR_NORETURN		__attribute__((noreturn))
-#define STAMP_MAX		128	/* what identifies a file's content */
 #define SIG_SIZE		17	/* an update's signature, hex, NUL */
 
 /* An IPv4 or IPv6 address; IPv4-mapped IPv6 is stored as IPv4. */
@@ -95,12 +94,21 @@ struct client {
 };
 
 /*
+ * What identifies a file's content: device, inode, size, modification and
+ * change times (in nanoseconds).  An inode is never 0, so a zeroed stamp
+ * matches no file.
+ */
+struct stamp {
+	uint64_t	dev, ino, size, mtime, ctime;
+};
+
+/*
  * A file the configuration was read from, and the stamp of what was read;
  * or the clients-dir, whose stamp changes when a file is added or removed.
  */
 struct source {
 	char		*path;		/* absolute */
-	char		 stamp[STAMP_MAX];
+	struct stamp	 stamp;
 	int		 is_dir;
 };
 
@@ -578,7 +586,8 @@ void	strbuf_add(struct strbuf *, const char *);
 char	*pool_strdup(struct pool *, const char *);
 void	pool_free(struct pool *);
 const char *next_str(const char **, const char *);
-int	stamp_fd(int, char[STAMP_MAX]);
-int	stamp_path(const char *, char[STAMP_MAX]);
+int	stamp_fd(int, struct stamp *);
+int	stamp_at(int, const char *, struct stamp *);
+int	stamp_same(const struct stamp *, const struct stamp *);
 
 #endif

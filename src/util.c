@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -252,38 +253,47 @@ next_str(const char **p, const char *end)
 }
 
 static void
-stamp_format(const struct stat *st, char stamp[STAMP_MAX])
+stamp_of(const struct stat *st, struct stamp *stamp)
 {
-	snprintf(stamp, STAMP_MAX, "%ju:%ju:%jd:%jd.%09ld:%jd.%09ld",
-	    (uintmax_t)st->st_dev, (uintmax_t)st->st_ino,
-	    (intmax_t)st->st_size, (intmax_t)st->st_mtim.tv_sec,
-	    st->st_mtim.tv_nsec, (intmax_t)st->st_ctim.tv_sec,
-	    st->st_ctim.tv_nsec);
+	stamp->dev = (uint64_t)st->st_dev;
+	stamp->ino = (uint64_t)st->st_ino;
+	stamp->size = (uint64_t)st->st_size;
+	stamp->mtime = (uint64_t)st->st_mtim.tv_sec * 1000000000 +
+	    (uint64_t)st->st_mtim.tv_nsec;
+	stamp->ctime = (uint64_t)st->st_ctim.tv_sec * 1000000000 +
+	    (uint64_t)st->st_ctim.tv_nsec;
 }
 
-/*
- * What identifies the content of the file open on fd: device, inode,
- * size, modification and change times.  Returns 0, or -1.
- */
+/* The stamp of the file open on fd; returns 0, or -1. */
 int
-stamp_fd(int fd, char stamp[STAMP_MAX])
+stamp_fd(int fd, struct stamp *stamp)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) != 0)
 		return -1;
-	stamp_format(&st, stamp);
+	stamp_of(&st, stamp);
 	return 0;
 }
 
-/* The stamp of the file at path; -1 when it cannot be seen. */
+/*
+ * The stamp of the file at path (relative to the directory open on dirfd,
+ * or AT_FDCWD), symbolic links followed; -1 when it cannot be seen.
+ */
 int
-stamp_path(const char *path, char stamp[STAMP_MAX])
+stamp_at(int dirfd, const char *path, struct stamp *stamp)
 {
 	struct stat st;
 
-	if (stat(path, &st) != 0)
+	if (fstatat(dirfd, path, &st, 0) != 0)
 		return -1;
-	stamp_format(&st, stamp);
+	stamp_of(&st, stamp);
 	return 0;
+}
+
+/* Whether two stamps name the same content (never a zeroed one). */
+int
+stamp_same(const struct stamp *a, const struct stamp *b)
+{
+	return a->ino != 0 && memcmp(a, b, sizeof(*a)) == 0;
 }
