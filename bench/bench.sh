@@ -1,35 +1,55 @@
 #!/bin/bash
-# make bench: the cost of one connection, side by side with the floor of a
-# process-per-connection design, all measured in this one run.
-#   BENCH_ROUNDS  rounds of interleaved batches (default 7)
-#   BENCH_RUNS    handler runs per batch (default 200)
-#   BENCH_UPDATES updates timed, each way (default 200)
+# make bench: the cost of one connection, each figure beside a reference
+# measured the same way in this one run.
+#
+# Identical copies of one static binary differ by up to ~10% per exec on
+# a virtual machine (where their pages lie), and the machine's speed
+# drifts by as much from one tenth of a second to the next, so every
+# program runs from COPIES copies; each round runs every row once, in a
+# random order, from a copy picked at random, each run of it followed by
+# one of its reference (the static C one, or the libtls one for TLS
+# rows; bench/runner.c alternates them).  A row's figure is the median of
+# its rounds' medians, printed with their min..max; its ratio is the
+# median of its rounds' ratios to the reference runs interleaved with
+# it, so that drift cancels (a ratio to another row divides the two
+# rows' ratios).
+#   BENCH_ROUNDS  rounds (default 9)
+#   BENCH_RUNS    handler runs per batch (default 100)
+#   BENCH_UPDATES updates timed, each way (default 150)
 #   BENCH_MAX_CLIENTS  the largest configuration (default 100000)
 . "$(dirname "$0")/../t/lib.sh"
 
 B=$TOP/build/bench
-ROUNDS=${BENCH_ROUNDS:-7}
-RUNS=${BENCH_RUNS:-200}
-SD=$TOP/sftdyn
+ROUNDS=${BENCH_ROUNDS:-9}
+RUNS=${BENCH_RUNS:-100}
+COPIES=3
+MAX=${BENCH_MAX_CLIENTS:-100000}
 export REMOTE_ADDR=127.0.0.1
-declare -A CPU RSS WALL RPS P50 P99
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # verdict VALUE LIMIT: "ok" when VALUE <= LIMIT, else "MISSED"
 verdict() { awk -v v="$1" -v l="$2" 'BEGIN { print (v <= l ? "ok" : "MISSED") }'; }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# --- the programs, COPIES of each -------------------------------------
 
-# --- fixtures: configurations, state, certificates ---------------------
+for k in $(seq $COPIES); do
+	mkdir -p "$T/c$k"
+	cp "$B/ref" "$B/ref-tls" "$TOP/sftdyn" "$TOP/sftdyn-tls" "$T/c$k/"
+done
+
+# --- configurations and their state ------------------------------------
 
 make_certs || { echo "openssl failed"; exit 1; }
 mkdir -p "$T/state"
-# conf_with N: a configuration with N clients in clients-dir, a hundred
-# to a file as the README recommends, its index compiled; the client "c1"
-# holds key "key-1-bench".
+# conf_with NAME N PER [EXTRA]: the configuration conf-NAME: N clients in
+# clients-dir, PER to a file, and the client "three" with three names;
+# its index compiled, -t's elapsed seconds, CPU seconds and peak RSS
+# (KiB) in t-time-NAME.  Client c1 holds key "key-1-bench".  nsupdate is
+# a stub that reads its input and succeeds (the rows but the update
+# latency never run it: they prime the state with it).
 conf_with() {
-	local n=$1 f=$T/conf-$1
+	local f=$T/conf-$1 n=$2 per=$3 dir=$T/clients-$2-$3.d
 	cat >"$f" <<-EOF
 	statedir = "state"
 	nsupdate = "$B/nsupdate-stub"
@@ -37,31 +57,50 @@ conf_with() {
 		cert = "pki/fullchain.pem"
 		key = "pki/leaf.key"
 	}
-	clients-dir = "clients-$n.d"
+	clients-dir = "$dir"
+	client "three" {
+		key = "key-three"
+		host = { "t1.dyn.test", "t2.dyn.test", "t3.dyn.test" }
+	}
+	${4:-}
 	EOF
-	mkdir -p "$T/clients-$n.d"
-	perl -e 'my ($n, $dir) = @ARGV;
-		for (my $f = 0; $f * 100 < $n; $f++) {
-			open(my $o, ">", sprintf("%s/%05d.conf", $dir, $f)) or die;
-			for my $i ($f * 100 + 1 .. ($n < $f * 100 + 100 ? $n : $f * 100 + 100)) {
-				print $o "client \"c$i\" {\n\tkey = \"key-$i-bench\"\n",
-				    "\thost = \"h$i.dyn.test\"\n}\n" } }' "$n" "$T/clients-$n.d"
-	# -t's elapsed seconds, CPU seconds and peak RSS (KiB)
-	/usr/bin/time -f '%e %U %S %M' -o "$T/t-time-$n" "$SD" -t "$f" \
+	[ -d "$dir" ] || { mkdir "$dir" && perl -e 'my ($n, $per, $dir) = @ARGV;
+	    for (my $f = 0; $f * $per < $n; $f++) {
+		open(my $o, ">", sprintf("%s/%05d.conf", $dir, $f)) or die;
+		my $last = $f * $per + $per;
+		$last = $n if $n < $last;
+		for my $i ($f * $per + 1 .. $last) {
+			print $o "client \"c$i\" {\n\tkey = \"key-$i-bench\"\n",
+			    "\thost = \"h$i.dyn.test\"\n}\n" } }' "$n" "$per" "$dir"; } ||
+	    exit 1
+	/usr/bin/time -f '%e %U %S %M' -o "$T/t-time-$1" "$TOP/sftdyn" -t "$f" \
 	    >/dev/null || exit 1
 }
-echo "compiling configurations with 1, 1000, 10000 and 100000 clients"
-for n in 1 1000 10000 ${BENCH_MAX_CLIENTS:-100000}; do
-	conf_with "$n"
+# prime CONF KEY [CURL-LIKE ARGS]: one update, so that the state vouches
+prime() {
+	"$B/runner" -n 1 -p "/$2" -- "$TOP/sftdyn" -q -e "$T/$1" | grep -q ' 200 ' ||
+	    { echo "priming $1 $2 failed"; exit 1; }
+}
+# a thousand clients to a file, as the README recommends; and the largest
+# again in ten times as many files, for what a file costs
+echo "compiling configurations with 1, 1000, 10000 and $MAX clients"
+for n in 1 1000 10000 "$MAX"; do
+	conf_with "$n" "$n" 1000
 done
-sed 's/clients-1\.d/clients-noindex.d/' "$T/conf-1" >"$T/conf-noindex"
-cp -r "$T/clients-1.d" "$T/clients-noindex.d"
-# one update (nsupdate is true) records the state that makes h1 UPTODATE
-printf 'GET /key-1-bench HTTP/1.0\r\n\r\n' |
-    REMOTE_ADDR=127.0.0.1 "$SD" -q -e -c "$T/conf-1" | grep -q '^OK$' ||
-    { echo "priming the state failed"; exit 1; }
-
-# --- per-connection CPU and peak RSS --------------------------------
+conf_with files "$MAX" 100
+prime conf-1 key-1-bench
+prime conf-1 key-three
+conf_with nolimit 1 1000 'max-changes = 0'
+conf_with seccomp 1 1000 'seccomp = true'
+conf_with noindex 1 1000
+rm "$T/conf-noindex.cdb"
+# a TXT value listed in h1's TXT state: presenting it again runs nothing
+ACME_VALUE=$(printf '%043d' 1 | tr 0-9 A-J)
+PRESENT="{\"fqdn\":\"_acme-challenge.h1.dyn.test.\",\"value\":\"$ACME_VALUE\"}"
+BASIC="Authorization: Basic $(printf 'c1:key-1-bench' | base64)"
+WRONG="Authorization: Basic $(printf 'c1:wrong-key' | base64)"
+"$B/runner" -n 1 -H "$BASIC" -d "$PRESENT" -p /present -- "$TOP/sftdyn" \
+    "$T/conf-1" | grep -q 'HTTP/1.1 200' || { echo "priming the TXT state failed"; exit 1; }
 
 # verify-dns: h1's record in a real named, and a configuration that asks it
 start_named || { echo "named did not start"; exit 1; }
@@ -70,71 +109,105 @@ printf 'update add h1.%s 30 A 127.0.0.1\nsend\n' "$ZONE" |
     { echo "nsupdate failed"; exit 1; }
 sed -e 's/^statedir.*/statedir = "state-verify"\nverify-dns = true\nnsport = '"$NSPORT"'/' \
     "$T/conf-1" >"$T/conf-verify"
-"$SD" -t "$T/conf-verify" >/dev/null || exit 1
-printf 'GET /key-1-bench HTTP/1.0\r\n\r\n' |
-    REMOTE_ADDR=127.0.0.1 "$SD" -q -e -c "$T/conf-verify" | grep -q '^OK$' ||
-    { echo "priming the verify-dns state failed"; exit 1; }
-printf 'GET /key-1-bench HTTP/1.0\r\n\r\n' |
-    REMOTE_ADDR=127.0.0.1 "$SD" -q -e -c "$T/conf-verify" |
-    grep -q '^UPTODATE$' || { echo "verify-dns did not confirm"; exit 1; }
+"$TOP/sftdyn" -t "$T/conf-verify" >/dev/null || exit 1
+prime conf-verify key-1-bench
+"$B/runner" -n 1 -p /key-1-bench -- "$TOP/sftdyn" "$T/conf-verify" |
+    grep -q 'HTTP/1.1 200' || { echo "verify-dns did not confirm"; exit 1; }
 
-# a TXT value listed in h1's TXT state: presenting it again runs nothing
-ACME_VALUE=$(printf '%043d' 1 | tr 0-9 A-J)
-PRESENT="{\"fqdn\":\"_acme-challenge.h1.dyn.test.\",\"value\":\"$ACME_VALUE\"}"
-BASIC="Authorization: Basic $(printf 'c1:key-1-bench' | base64)"
-"$B/runner" -n 1 -H "$BASIC" -d "$PRESENT" -p /present -- "$SD" "$T/conf-1" |
-    grep -q 'HTTP/1.1 200' || { echo "priming the TXT state failed"; exit 1; }
+# --- the rows ------------------------------------------------------------
 
-ROWS=(ref get uptodate verify dyndns2 present badkey noindex reftls tlsdirect
-	tls s1 s1000 s10000 s100000)
-declare -A CMD=(
-	[ref]="$B/ref"
-	[get]="-p / -- $SD $T/conf-1"
-	[uptodate]="-p /key-1-bench -- $SD $T/conf-1"
-	[verify]="-p /key-1-bench -- $SD $T/conf-verify"
-	[dyndns2]="-p /nic/update?hostname=h1.dyn.test -- $SD $T/conf-1"
-	[present]="-p /present -- $SD $T/conf-1"
-	[badkey]="-p /nope -- $SD $T/conf-1"
-	[noindex]="-p /key-1-bench -- $SD $T/conf-noindex"
-	[reftls]="-t $T/pki/ca.pem -- $B/ref-tls $T/pki/fullchain.pem $T/pki/leaf.key"
-	[tlsdirect]="-t $T/pki/ca.pem -p /key-1-bench -- $SD-tls --tls $T/conf-1"
-	[tls]="-t $T/pki/ca.pem -p /key-1-bench -- $SD --tls $T/conf-1"
-	[s1]="-p /key-1-bench -- $SD $T/conf-1"
-	[s1000]="-p /key-1-bench -- $SD $T/conf-1000"
-	[s10000]="-p /key-1-bench -- $SD $T/conf-10000"
-	[s100000]="-p /key-1-bench -- $SD $T/conf-100000"
-)
-declare -A WANT=([ref]=200 [get]=200 [uptodate]=200 [verify]=200
-	[dyndns2]=200 [present]=200 [badkey]=403
-	[noindex]=200 [reftls]=200 [tlsdirect]=200 [tls]=200 [s1]=200 [s1000]=200
-	[s10000]=200 [s100000]=200)
-echo "measuring per-connection CPU: $ROUNDS rounds x $RUNS runs of each"
+# ROW NAME; LABEL; WHAT IT RAN; RUNNER ARGUMENTS (@ is the copy's
+# directory); THE STATUS IT ANSWERS; THE ROW IT IS COMPARED WITH; TARGET
+ROWS=()
+row_def() { ROWS+=("$1"); LABEL[$1]=$2; RAN[$1]=$3; ARGS[$1]=$4; WANT[$1]=$5; VS[$1]=$6; TARGET[$1]=$7; }
+declare -A LABEL RAN ARGS WANT VS TARGET CPUS WALLS RSS NORM
+C1="1 client, index, Landlock"
+row_def ref "reference: static C, read head, fixed 200" "bench/ref.c" \
+    "-- @/ref" 200 "" -
+row_def get "sftdyn GET /" "$C1" "-p / -- @/sftdyn $T/conf-1" 200 ref 1.3
+row_def uptodate "sftdyn UPTODATE" "$C1, max-changes 20" \
+    "-p /key-1-bench -- @/sftdyn $T/conf-1" 200 ref 1.3
+row_def badkey "sftdyn BADKEY" "$C1" "-p /nope -- @/sftdyn $T/conf-1" 403 ref 1.3
+row_def nolimit "sftdyn UPTODATE, no change limit" "$C1, max-changes 0" \
+    "-p /key-1-bench -- @/sftdyn $T/conf-nolimit" 200 ref -
+row_def names3 "UPTODATE, a client of 3 names (vs 1 name)" "$C1" \
+    "-p /key-three -- @/sftdyn $T/conf-1" 200 uptodate 1.3
+row_def dyndns2 "dyndns2 nochg (vs UPTODATE)" "$C1" \
+    "-H '$BASIC' -p /nic/update?hostname=h1.dyn.test -- @/sftdyn $T/conf-1" \
+    200 uptodate 1.1
+row_def present "ACME /present, value listed (vs UPTODATE)" "$C1" \
+    "-H '$BASIC' -d '$PRESENT' -p /present -- @/sftdyn $T/conf-1" 200 uptodate 1.2
+row_def verify "UPTODATE, verify-dns (vs UPTODATE)" "$C1, a named on loopback" \
+    "-p /key-1-bench -- @/sftdyn $T/conf-verify" 200 uptodate 1.3
+row_def seccomp "UPTODATE, seccomp = true (vs UPTODATE)" "$C1, seccomp" \
+    "-p /key-1-bench -- @/sftdyn $T/conf-seccomp" 200 uptodate 1.15
+row_def noindex "UPTODATE, no index (1 client parsed)" "1 client, parsed, Landlock" \
+    "-p /key-1-bench -- @/sftdyn $T/conf-noindex" 200 ref -
+for n in 1000 10000 "$MAX"; do
+	row_def "upt$n" "UPTODATE, $n clients (vs 1 client)" "index, Landlock" \
+	    "-p /key-1-bench -- @/sftdyn $T/conf-$n" 200 uptodate 1.1
+	row_def "bad$n" "BADKEY, $n clients (vs UPTODATE, 1)" "index, Landlock" \
+	    "-p /nope -- @/sftdyn $T/conf-$n" 403 uptodate 1.1
+	row_def "auth$n" "dyndns2 badauth, $n clients (vs UPTODATE, 1)" "index, Landlock" \
+	    "-H '$WRONG' -p /nic/update -- @/sftdyn $T/conf-$n" 401 uptodate 1.1
+done
+row_def files "BADKEY, $MAX clients, 100 a file (vs 1000)" \
+    "index, Landlock, $((MAX / 100)) files" "-p /nope -- @/sftdyn $T/conf-files" \
+    403 "bad$MAX" -
+row_def reftls "reference: libtls server, fixed 200" "bench/ref-tls.c, ECDSA P-256" \
+    "-t $T/pki/ca.pem -- @/ref-tls $T/pki/fullchain.pem $T/pki/leaf.key" 200 "" -
+row_def tlsdirect "sftdyn-tls --tls UPTODATE (vs libtls server)" "$C1, full handshake" \
+    "-t $T/pki/ca.pem -p /key-1-bench -- @/sftdyn-tls --tls $T/conf-1" 200 reftls 1.1
+row_def tls "sftdyn --tls (runs sftdyn-tls) UPTODATE" "$C1, full handshake" \
+    "-t $T/pki/ca.pem -p /key-1-bench -- @/sftdyn --tls $T/conf-1" 200 reftls -
+
+# measure ROW: one batch of ROW's runs, each followed by one of its
+# reference's, each from a copy picked at random
+measure() {
+	local row=$1 base=ref runner=$B/runner args out
+	case "${ARGS[$row]}" in -t*) runner=$B/runner-tls base=reftls ;; esac
+	args="${ARGS[$row]//@/$T/c$((RANDOM % COPIES + 1))} --"
+	args+=" ${ARGS[$base]#*-- }"
+	out=$(eval "\"$runner\" -n $RUNS ${args//@/$T/c$((RANDOM % COPIES + 1))}") ||
+	    { echo "$row failed"; exit 1; }
+	set -- $out
+	[ "$6" = "${WANT[$row]}" ] || { echo "$row answered: ${*:5}"; exit 1; }
+	CPUS[$row]+="$1 "
+	RSS[$row]+="$3 "
+	WALLS[$row]+="$4 "
+	NORM[$row]+="$(awk -v a="$1" -v b="${@: -4:1}" \
+	    'BEGIN { printf "%.4f", a / b }') "
+	shift $(($# - 4))
+	CPUS[$base]+="$1 "
+	RSS[$base]+="$3 "
+	WALLS[$base]+="$4 "
+}
+echo "measuring per-connection CPU: $ROUNDS rounds x $((${#ROWS[@]} - 2)) rows x $RUNS runs," \
+    "each run followed by one of its reference, in random order, from $COPIES copies"
 for r in $(seq "$ROUNDS"); do
-	for row in "${ROWS[@]}"; do
-		hdr=()
-		[ "$row" = dyndns2 ] && hdr=(-H "$BASIC")
-		[ "$row" = present ] && hdr=(-H "$BASIC" -d "$PRESENT")
-		runner=$B/runner
-		case "${CMD[$row]}" in -t*) runner=$B/runner-tls ;; esac
-		# shellcheck disable=SC2086
-		out=$("$runner" -n "$RUNS" "${hdr[@]}" ${CMD[$row]}) || exit 1
-		set -- $out
-		case "$5 $6" in
-		"HTTP/1.1 ${WANT[$row]}") ;;
-		*) echo "$row answered: ${*:5}"; exit 1 ;;
-		esac
-		echo "$1" >>"$T/cpu.$row"
-		echo "$3" >>"$T/rss.$row"
-		echo "$4" >>"$T/wall.$row"
+	for row in $(printf '%s\n' "${ROWS[@]}" | grep -vx 'ref\|reftls' | shuf); do
+		measure "$row"
 	done
 done
-for row in "${ROWS[@]}"; do
-	CPU[$row]=$(median <"$T/cpu.$row")
-	RSS[$row]=$(median <"$T/rss.$row")
-	WALL[$row]=$(median <"$T/wall.$row")
-done
 
-# --- throughput and latency under systemd-socket-activate -----------
+# stats ROW: "median min max" of its rounds' CPU medians
+stats() { echo ${CPUS[$1]} | tr ' ' '\n' | sort -n |
+    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], v[1], v[NR] }'; }
+med() { stats "$1" | cut -d' ' -f1; }
+medof() { echo ${2} | tr ' ' '\n' | median; }
+# against ROW VS: ROW's ratio to VS, each as a ratio to its reference
+against() { ratio "$(medof x "${NORM[$1]}")" "$(medof x "${NORM[$2]}")"; }
+
+# --- -t, --status, throughput, update latency ---------------------------
+
+echo "measuring sftdyn --status over 10000 state files"
+mkdir -p "$T/state-status"
+sed -e 's/^statedir.*/statedir = "state-status"/' "$T/conf-10000" >"$T/conf-status"
+perl -e 'for (1 .. 10000) { open(my $f, ">", "$ARGV[0]/h$_.dyn.test.A") or die;
+    print $f "127.0.0.1 0123456789abcdef\n" }' "$T/state-status"
+/usr/bin/time -f '%e %U %S %M' -o "$T/status-time" "$TOP/sftdyn" --status \
+    "$T/conf-status" >"$T/status.out" || { echo "--status failed"; exit 1; }
+STATUS_LINES=$(($(wc -l <"$T/status.out") - 1))
 
 # serve NAME COMMAND...: listen on a free port with --inetd, one process
 # per connection, which finds its peer with getpeername().
@@ -144,8 +217,7 @@ serve() {
 	PORT=$(free_port)
 	env -u REMOTE_ADDR systemd-socket-activate -a --inetd \
 	    -l "127.0.0.1:$PORT" "$@" >>"$T/activate-$name.log" 2>&1 &
-	SERVER_PID=$!
-	PIDS="$PIDS $SERVER_PID"
+	PIDS="$PIDS $!"
 	wait_for 10 perl -MIO::Socket::IP -e \
 	    'IO::Socket::IP->new(PeerHost => "127.0.0.1", PeerPort => $ARGV[0])
 	     or exit 1' "$PORT"
@@ -153,28 +225,26 @@ serve() {
 echo "measuring throughput: 3 rounds x 2000 connections, 4 at a time"
 serve ref "$B/ref"
 REF_PORT=$PORT
-serve sftdyn "$SD" "$T/conf-1"
+serve sftdyn "$TOP/sftdyn" -q "$T/conf-1"
 SD_PORT=$PORT
 for r in 1 2 3; do
 	"$B/load" -c 4 -n 2000 127.0.0.1 "$REF_PORT" / >>"$T/load.ref"
 	"$B/load" -c 4 -n 2000 127.0.0.1 "$SD_PORT" /key-1-bench >>"$T/load.sftdyn"
 done
+declare -A RPS P50 P99
 for w in ref sftdyn; do
-	if awk '$4 != 0 { exit 1 }' "$T/load.$w"; then :; else
-		echo "$w: failed requests"; cat "$T/load.$w"; exit 1
-	fi
+	awk '$4 != 0 { exit 1 }' "$T/load.$w" || { echo "$w: failed requests"; cat "$T/load.$w"; exit 1; }
 	RPS[$w]=$(awk '{ print $1 }' "$T/load.$w" | median)
 	P50[$w]=$(awk '{ print $2 }' "$T/load.$w" | median)
 	P99[$w]=$(awk '{ print $3 }' "$T/load.$w" | median)
 done
 
-# --- update latency against a real named ----------------------------
-
-UPDATES=${BENCH_UPDATES:-200}
+UPDATES=${BENCH_UPDATES:-150}
 echo "measuring update latency: sftdyn against bare nsupdate, $UPDATES each"
-write_conf
-"$SD" -t "$T/conf" >/dev/null || exit 1
-serve update "$SD" "$T/conf"
+write_conf 'max-changes = 0'
+sed -i '/^seccomp/d' "$T/conf"
+"$TOP/sftdyn" -t "$T/conf" >/dev/null || exit 1
+serve update "$TOP/sftdyn" -q "$T/conf"
 # three rounds, each interleaving bare nsupdate and sftdyn request by
 # request; the figures are the medians of the rounds' medians
 for r in 1 2 3; do
@@ -208,78 +278,89 @@ done
 NSUPD=$(awk '{ print $1 }' "$T/update" | median)
 SDUPD=$(awk '{ print $2 }' "$T/update" | median)
 
-# --- the table --------------------------------------------------------
+# --- the tables ----------------------------------------------------------
 
-row() {	# row LABEL VALUE REF UNIT TARGET_RATIO|- [RSS]
-	local r
-	r=$(ratio "$2" "$3")
-	if [ "$5" = - ]; then
-		printf '  %-44s %9s %-3s %6s   %-28s %s\n' "$1" "$2" "$4" "$r" "" "${6:-}"
+# show ROW: its line of the per-connection table
+show() {
+	local row=$1 vs=${VS[$1]} m lo hi r tgt=${TARGET[$1]}
+	read -r m lo hi <<<"$(stats "$row")"
+	case "$vs" in
+	"")	r="1.00" ;;
+	ref|reftls) r=$(ratio "$(medof x "${NORM[$row]}")" 1) ;;
+	*)	r=$(against "$row" "$vs") ;;
+	esac
+	printf '  %-46s %6s us  %6s..%-6s %5sx' "${LABEL[$row]}" "$m" "$lo" "$hi" "$r"
+	if [ "$tgt" = - ]; then
+		printf '   %-16s %-6s' "" ""
 	else
-		printf '  %-44s %9s %-3s %6s   %-20s %-7s %s\n' "$1" "$2" "$4" "$r" \
-		    "<= ${5}x reference" "$(verdict "$r" "$5")" "${6:-}"
+		printf '   <= %-13s %-6s' "${tgt}x" "$(verdict "$r" "$tgt")"
 	fi
+	printf ' rss %5s KiB  %s\n' "$(medof x "${RSS[$row]}")" "${RAN[$row]}"
 }
-rss() { printf 'rss %s KiB %s' "${RSS[$1]}" "$(verdict "${RSS[$1]}" 2048)"; }
-
 cat <<EOF
 
 sftdyn $(sed -n 's/^VERSION[[:space:]]*=[[:space:]]*//p' "$TOP/Makefile") bench, $(nproc) cores, $(date -u +%Y-%m-%d)
-medians of $ROUNDS interleaved rounds of $RUNS runs; CPU is user+sys of the
-handler process (wait4), peak RSS its maxrss; targets from the benchmark issue
+per-connection CPU: user+sys of the handler process (wait4), median of
+$ROUNDS rounds' medians of $RUNS runs (min..max of the rounds), each round
+in a random order from one of $COPIES copies of each program, each batch
+right after one of its reference; peak RSS is its maxrss.  A ratio is
+the median of the rounds' ratios to that reference batch; one to another
+row (named in the label) divides the two rows' ratios.  nsupdate never
+runs in these rows.
 
-per-connection CPU (one process per request)          value      ratio   target
+per-connection CPU                                 median  min..max   ratio   target           ran
 EOF
-row "reference: static C, read head, fixed 200" "${CPU[ref]}" "${CPU[ref]}" us - \
-    "rss ${RSS[ref]} KiB"
-row "sftdyn GET /" "${CPU[get]}" "${CPU[ref]}" us 1.5 "$(rss get)"
-row "sftdyn UPTODATE" "${CPU[uptodate]}" "${CPU[ref]}" us 1.5 "$(rss uptodate)"
-row "sftdyn UPTODATE, verify-dns (vs UPTODATE)" "${CPU[verify]}" "${CPU[uptodate]}" us 1.3 \
-    "$(rss verify)"
-printf '  %-44s %9s %-3s %6s   %-20s %-7s\n' "  its p50 wall time (vs UPTODATE)" \
-    "${WALL[verify]}" us "+$((WALL[verify] - WALL[uptodate]))" "<= +1000 us" \
-    "$(verdict "$((WALL[verify] - WALL[uptodate]))" 1000)"
-row "sftdyn dyndns2 nochg (vs UPTODATE)" "${CPU[dyndns2]}" "${CPU[uptodate]}" us 1.1 \
-    "$(rss dyndns2)"
-row "sftdyn ACME /present, value listed (vs UPTODATE)" "${CPU[present]}" "${CPU[uptodate]}" us 1.2 \
-    "$(rss present)"
-row "sftdyn BADKEY" "${CPU[badkey]}" "${CPU[ref]}" us 1.5 "$(rss badkey)"
-row "sftdyn UPTODATE, no index (1 client parsed)" "${CPU[noindex]}" "${CPU[ref]}" us - \
-    "rss ${RSS[noindex]} KiB"
-row "reference: libtls handshake, fixed 200" "${CPU[reftls]}" "${CPU[reftls]}" us - \
-    "rss ${RSS[reftls]} KiB"
-row "sftdyn-tls --tls UPTODATE, full handshake" "${CPU[tlsdirect]}" "${CPU[reftls]}" us 1.5 \
-    "rss ${RSS[tlsdirect]} KiB"
-row "  the same, against plain UPTODATE" "${CPU[tlsdirect]}" "${CPU[uptodate]}" us 1.5
-row "sftdyn --tls (runs sftdyn-tls), UPTODATE" "${CPU[tls]}" "${CPU[reftls]}" us - \
-    "rss ${RSS[tls]} KiB"
+for row in ref get uptodate badkey nolimit; do show $row; done
+printf '  %-46s %6s us  %15s %5sx   <= %-13s %-6s\n' "  the change limit on (vs off)" \
+    "$(med uptodate)" "" "$(against uptodate nolimit)" 1.05x \
+    "$(verdict "$(against uptodate nolimit)" 1.05)"
+for row in names3 dyndns2 present verify; do show $row; done
+vw=$(( $(medof x "${WALLS[verify]}") - $(medof x "${WALLS[uptodate]}") ))
+printf '  %-46s %6s us  %15s %6s   <= %-13s %-6s\n' "  its wall time, p50, more than UPTODATE's" \
+    "$vw" "" "" "+1000 us" "$(verdict "$vw" 1000)"
+for row in seccomp noindex; do show $row; done
 echo
-echo "sftdyn -t, compiling the client index, clients-dir with 100 clients a file"
+echo "the client index at scale (clients-dir, 1000 clients a file)"
+for n in 1000 10000 "$MAX"; do show "upt$n"; show "bad$n"; show "auth$n"; done
+show files
+printf '  %-46s %6s us\n' "  so one file costs a connection" \
+    "$(awk -v a="$(med files)" -v b="$(med "bad$MAX")" -v n="$MAX" \
+    'BEGIN { printf "%.2f", (a - b) / (n / 100 - n / 1000) }')"
+echo
+echo "TLS (runner-tls: its RSS counts libtls's pages too)"
+for row in reftls tlsdirect tls; do show $row; done
+printf '  %-46s %6s us  %15s %5sx\n' "  sftdyn-tls against plain UPTODATE" "$(med tlsdirect)" "" \
+    "$(ratio "$(med tlsdirect)" "$(med uptodate)")"
+
+echo
+echo "sftdyn -t, compiling the client index, clients-dir"
 echo "(elapsed, CPU, peak RSS; the stock libconfuse)"
-for n in 1000 10000 ${BENCH_MAX_CLIENTS:-100000}; do
+for n in 1000 10000 "$MAX" files; do
 	read -r el us sy kb <"$T/t-time-$n"
-	printf '  %-44s %9s s   cpu %s s   rss %s MiB   %-20s %s\n' "$n clients" "$el" \
+	label="$n clients, 1000 a file"
+	[ "$n" = files ] && label="$MAX clients, 100 a file"
+	printf '  %-44s %9s s   cpu %s s   rss %s MiB   %-20s %s\n' "$label" "$el" \
 	    "$(awk -v u="$us" -v s="$sy" 'BEGIN { printf "%.2f", u + s }')" \
 	    "$((kb / 1024))" "<= 2 s, 200 MiB" \
 	    "$(awk -v e="$el" -v k="$kb" 'BEGIN { print (e <= 2 && k <= 204800 ? "ok" : "MISSED") }')"
 done
+read -r el us sy kb <"$T/status-time"
 echo
-echo "configuration scaling (UPTODATE, client index)"
-row "1 client" "${CPU[s1]}" "${CPU[s1]}" us -
-for n in 1000 10000 100000; do
-	row "$n clients" "${CPU[s$n]}" "${CPU[s1]}" us 2
-done
+echo "sftdyn --status over 10000 state files (10000 clients in clients-dir)"
+printf '  %-44s %9s s   cpu %s s   rss %s MiB   %-20s %s\n' "$STATUS_LINES lines" "$el" \
+    "$(awk -v u="$us" -v s="$sy" 'BEGIN { printf "%.2f", u + s }')" "$((kb / 1024))" \
+    "<= 1 s" "$(verdict "$el" 1)"
 echo
 echo "throughput, one connection per request (systemd-socket-activate, 4 clients)"
-row "reference, requests/s" "${RPS[ref]}" "${RPS[ref]}" r/s - \
-    "p50 ${P50[ref]} ms, p99 ${P99[ref]} ms"
-printf '  %-44s %9s %-3s %6s   %-20s %-7s %s\n' "sftdyn UPTODATE, requests/s" \
-    "${RPS[sftdyn]}" r/s "$(ratio "${RPS[sftdyn]}" "${RPS[ref]}")" ">= 0.8x reference" \
-    "$(awk -v a="${RPS[sftdyn]}" -v b="${RPS[ref]}" 'BEGIN { print (a >= 0.8 * b ? "ok" : "MISSED") }')" \
-    "p50 ${P50[sftdyn]} ms, p99 ${P99[sftdyn]} ms"
+printf '  %-44s %9s r/s   p50 %s ms, p99 %s ms\n' "reference" "${RPS[ref]}" \
+    "${P50[ref]}" "${P99[ref]}"
+printf '  %-44s %9s r/s   p50 %s ms, p99 %s ms   %sx   >= 0.8x reference %s\n' \
+    "sftdyn UPTODATE" "${RPS[sftdyn]}" "${P50[sftdyn]}" "${P99[sftdyn]}" \
+    "$(ratio "${RPS[sftdyn]}" "${RPS[ref]}")" \
+    "$(awk -v a="${RPS[sftdyn]}" -v b="${RPS[ref]}" 'BEGIN { print (a >= 0.8 * b ? "ok" : "MISSED") }')"
 echo
 echo "update latency against named (median of 3 rounds of $((UPDATES / 3)), interleaved)"
-row "bare nsupdate -l" "$NSUPD" "$NSUPD" ms -
-printf '  %-44s %9s %-3s %6s   %-20s %-7s\n' "sftdyn update (HTTP request to OK)" "$SDUPD" ms \
-    "$(ratio "$SDUPD" "$NSUPD")" "<= nsupdate + 2 ms" \
+printf '  %-44s %9s ms\n' "bare nsupdate -l" "$NSUPD"
+printf '  %-44s %9s ms   %sx   <= nsupdate + 2 ms %s\n' "sftdyn update (HTTP request to OK)" \
+    "$SDUPD" "$(ratio "$SDUPD" "$NSUPD")" \
     "$(awk -v a="$SDUPD" -v b="$NSUPD" 'BEGIN { print (a <= b + 2 ? "ok" : "MISSED") }')"

@@ -1,13 +1,16 @@
 /*
  * runner [-n runs] [-p path] [-H header] [-d body] [-t cafile]
- *     [-e NAME=VALUE]... -- program args...
+ *     [-e NAME=VALUE]... -- program args... [-- reference args...]
  * Starts the program once per run on one end of a socketpair (fd 0 and
  * fd 1), sends a request for path (with the header line, if any; a POST
  * of body with -d) from the other end (over TLS with -t), reads the
  * answer, and takes the child's CPU time and peak RSS from wait4().
  * Prints the median and p90 CPU in microseconds, the median peak RSS in
  * KiB, the median wall time from fork to reaping in microseconds, and the
- * first answer's status line.
+ * first answer's status line.  With a reference, each run of the program
+ * is followed by one of the reference, given the same request, so that
+ * both see the same drift of the machine's speed; a second line prints
+ * "ref" and the same four figures for the reference.
  *
  * A child's peak RSS counts the pages of the runner it was forked from,
  * until it execs: the plain runner is therefore a small static program,
@@ -98,65 +101,110 @@ exchange(int fd, const char *path, const char *header, const char *body,
 	return len;
 }
 
+struct request {
+	const char	*path, *header, *body, *cafile;
+};
+
+/* The figures of one program's runs. */
+struct figures {
+	long		cpu[MAXRUNS], rss[MAXRUNS], wall[MAXRUNS];
+};
+
+/*
+ * Runs argv once with req, into run i of f; the answer's status line
+ * into first, if not NULL.
+ */
+static void
+run(char *const argv[], const struct request *req, struct figures *f, int i,
+    char *first, size_t firstsize)
+{
+	struct timespec t0, t1;
+	struct rusage ru;
+	char ans[8192];
+	int sv[2], status;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		err(1, "socketpair");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((pid = fork()) == -1)
+		err(1, "fork");
+	if (pid == 0) {
+		dup2(sv[1], 0);
+		dup2(sv[1], 1);
+		close(sv[0]);
+		close(sv[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(sv[1]);
+	exchange(sv[0], req->path, req->header, req->body, req->cafile, ans,
+	    sizeof(ans));
+	close(sv[0]);
+	if (wait4(pid, &status, 0, &ru) != pid)
+		err(1, "wait4");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	f->wall[i] = (t1.tv_sec - t0.tv_sec) * 1000000L +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000;
+	if (first != NULL)
+		snprintf(first, firstsize, "%.*s", (int)strcspn(ans, "\r\n"),
+		    ans);
+	f->cpu[i] = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000L +
+	    ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+	f->rss[i] = ru.ru_maxrss;
+}
+
+/* Prints the medians (and CPU's p90) of runs runs of f, then tail. */
+static void
+report(const char *head, struct figures *f, int runs, const char *tail)
+{
+	qsort(f->cpu, (size_t)runs, sizeof(long), cmp_long);
+	qsort(f->rss, (size_t)runs, sizeof(long), cmp_long);
+	qsort(f->wall, (size_t)runs, sizeof(long), cmp_long);
+	printf("%s%ld %ld %ld %ld %s\n", head, f->cpu[runs / 2],
+	    f->cpu[runs * 9 / 10], f->rss[runs / 2], f->wall[runs / 2], tail);
+}
+
 int
 main(int argc, char *argv[])
 {
-	static long cpu[MAXRUNS], rss[MAXRUNS], wall[MAXRUNS];
-	struct timespec t0, t1;
-	const char *path = "/", *header = NULL, *cafile = NULL, *body = NULL;
-	char ans[8192], first[256] = "";
-	int runs = 200, ch, i, sv[2], status;
-	struct rusage ru;
-	pid_t pid;
+	static struct figures prog, ref;
+	struct request req = { "/", NULL, NULL, NULL };
+	char first[256] = "", **refargv = NULL;
+	int runs = 200, ch, i;
 
 	while ((ch = getopt(argc, argv, "n:p:H:d:t:e:")) != -1) {
 		switch (ch) {
 		case 'n': runs = atoi(optarg); break;
-		case 'p': path = optarg; break;
-		case 'd': body = optarg; break;
-		case 'H': header = optarg; break;
-		case 't': cafile = optarg; break;
+		case 'p': req.path = optarg; break;
+		case 'd': req.body = optarg; break;
+		case 'H': req.header = optarg; break;
+		case 't': req.cafile = optarg; break;
 		case 'e': putenv(optarg); break;
 		default: errx(1, "usage: runner [-n runs] [-p path] [-H header] "
-		    "[-d body] [-t ca] [-e VAR=value] -- program args...");
+		    "[-d body] [-t ca] [-e VAR=value] -- program args... "
+		    "[-- reference args...]");
 		}
 	}
 	signal(SIGPIPE, SIG_IGN);
 	if (optind >= argc || runs < 1 || runs > MAXRUNS)
 		errx(1, "no program, or a bad number of runs");
-	for (i = 0; i < runs; i++) {
-		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
-			err(1, "socketpair");
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if ((pid = fork()) == -1)
-			err(1, "fork");
-		if (pid == 0) {
-			dup2(sv[1], 0);
-			dup2(sv[1], 1);
-			close(sv[0]);
-			close(sv[1]);
-			execv(argv[optind], argv + optind);
-			_exit(127);
+	for (i = optind; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			argv[i] = NULL;
+			refargv = argv + i + 1;
+			if (refargv[0] == NULL)
+				errx(1, "no reference after --");
+			break;
 		}
-		close(sv[1]);
-		exchange(sv[0], path, header, body, cafile, ans, sizeof(ans));
-		close(sv[0]);
-		if (wait4(pid, &status, 0, &ru) != pid)
-			err(1, "wait4");
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		wall[i] = (t1.tv_sec - t0.tv_sec) * 1000000L +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000;
-		if (i == 0)
-			snprintf(first, sizeof(first), "%.*s",
-			    (int)strcspn(ans, "\r\n"), ans);
-		cpu[i] = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000L +
-		    ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
-		rss[i] = ru.ru_maxrss;
+	for (i = 0; i < runs; i++) {
+		run(argv + optind, &req, &prog, i, i == 0 ? first : NULL,
+		    sizeof(first));
+		if (refargv != NULL)
+			run(refargv, &req, &ref, i, NULL, 0);
 	}
-	qsort(cpu, (size_t)runs, sizeof(long), cmp_long);
-	qsort(rss, (size_t)runs, sizeof(long), cmp_long);
-	qsort(wall, (size_t)runs, sizeof(long), cmp_long);
-	printf("%ld %ld %ld %ld %s\n", cpu[runs / 2], cpu[runs * 9 / 10],
-	    rss[runs / 2], wall[runs / 2], first);
+	report("", &prog, runs, first);
+	if (refargv != NULL)
+		report("ref ", &ref, runs, "");
 	return 0;
 }
