@@ -77,9 +77,14 @@ ok $? "at most $PER_SOURCE connections from one address (saw ${worst:-0})"
 
 # the stalled handlers, live: confined before they read their request.
 # Only those waiting for a second or more: a handler the attacker's
-# reconnection has just started may not have got that far yet.
+# reconnection has just started may not have got that far yet.  The
+# attacker's connections meet their deadline together and come back
+# together, so there may be a moment with none such: wait for them.
+stalled() { ps -o pid=,etimes= --ppid "$XINETD" | awk '$2 >= 1 { print $1 }'; }
+any_stalled() { [ -n "$(stalled)" ]; }
+wait_for 10 any_stalled
 seen=0 unconfined=0
-for h in $(ps -o pid=,etimes= --ppid "$XINETD" | awk '$2 >= 1 { print $1 }'); do
+for h in $(stalled); do
 	st=$(cat "/proc/$h/status" 2>/dev/null) && [ -n "$st" ] || continue
 	seen=$((seen + 1))
 	echo "$st" | grep -Eq '^NoNewPrivs:[[:space:]]+1$' &&
