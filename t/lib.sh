@@ -47,12 +47,18 @@ ok() {		# ok STATUS NAME...
 	fi
 }
 
+# diag GOT WANT: a failure's diagnostics, on stderr as TAP has them, so
+# that prove shows them without -v; every line of a value is a comment.
+diag() {
+	printf '%s\n' "got: $1" "want: $2" | sed 's/^/#   /' >&2
+}
+
 is() {		# is GOT WANT NAME...
 	local got=$1 want=$2
 	shift 2
 	[ "$got" = "$want" ]
 	ok $? "$@"
-	[ "$got" = "$want" ] || printf '#   got: %s\n#  want: %s\n' "$got" "$want"
+	[ "$got" = "$want" ] || diag "$got" "$want"
 }
 
 like() {	# like GOT REGEX NAME...
@@ -60,8 +66,7 @@ like() {	# like GOT REGEX NAME...
 	shift 2
 	printf '%s' "$got" | grep -Eq -- "$re"
 	ok $? "$@"
-	printf '%s' "$got" | grep -Eq -- "$re" ||
-	    printf '#   got: %s\n#  want: /%s/\n' "$got" "$re"
+	printf '%s' "$got" | grep -Eq -- "$re" || diag "$got" "/$re/"
 }
 
 # KILLED: PIDs of handlers a test killed on purpose, as "p1|p2".
