@@ -134,9 +134,10 @@ source_member(const struct conf *c, size_t i, const struct source *dir)
 	if (dir == NULL || c->sources[i].is_dir)
 		return NULL;
 	n = strlen(dir->path);
+	if (strncmp(path, dir->path, n) != 0 || path[n] != '/')
+		return NULL;
 	name = path + n + 1;
-	return strncmp(path, dir->path, n) == 0 && path[n] == '/' &&
-	    *name != '\0' && strchr(name, '/') == NULL ? name : NULL;
+	return *name != '\0' && strchr(name, '/') == NULL ? name : NULL;
 }
 
 /* The files record: each source as its kind, its stamp and its path. */
