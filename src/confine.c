@@ -493,15 +493,19 @@ confine_seccomp(void)
  * Confines the handler: no new privileges, Landlock for the files of c
  * (NULL: a configuration that did not load), and seccomp when c asks.
  * Returns 0, or -1 (logged) when a confinement the kernel offers failed,
- * or c's statedir is not a directory.
+ * or c's statedir is not a directory: then the handler is confined as
+ * for a configuration that did not load, and answers as one.
  */
 int
 confine(const struct conf *c)
 {
-	int rc, statedir = c != NULL ? statedir_open(c) : -1;
+	int rc, statedir = c != NULL ? statedir_open(c) : -1, bad = 0;
 
-	if (statedir == -2)
-		return -1;
+	if (statedir == -2) {
+		c = NULL;
+		statedir = -1;
+		bad = 1;
+	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
 		log_err("no_new_privs: %s", strerror(errno));
 		if (statedir != -1)
@@ -511,6 +515,8 @@ confine(const struct conf *c)
 	if ((rc = confine_landlock(c, statedir)) == 1)
 		log_debug("landlock: not offered by this kernel");
 	else if (rc != 0)
+		return -1;
+	if (bad)
 		return -1;
 	return c != NULL && c->seccomp ? confine_seccomp() : 0;
 }

@@ -111,6 +111,12 @@ for f in statefile statefifo; do
 	took_between 0 2000 "(at once)"
 	like "$(since_mark)" "configuration: statedir \"$T/$f\" is not a directory" \
 	    "the index's handler says why"
+	# and it is confined all the same, as for a configuration that failed
+	printf 'GET %s HTTP/1.1\r\n\r\n' "$KEY" |
+	    ASAN_OPTIONS=detect_leaks=0 REMOTE_ADDR=127.0.0.8 strace -o "$T/confine.out" \
+	    -e trace=prctl "$SFTDYN" -e -c "$T/conf" >/dev/null 2>&1
+	grep -q 'prctl(PR_SET_NO_NEW_PRIVS, 1.*= 0' "$T/confine.out"
+	ok $? "statedir a ${f#state}: the handler still takes no new privileges"
 	rm -f "$T/conf.cdb"
 	mark
 	is "$(get $KEY --interface 127.0.0.8)" "500 FAIL" "statedir a ${f#state}, parsed: 500 FAIL"
