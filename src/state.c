@@ -320,7 +320,7 @@ int
 history_read(const struct conf *c, const char *host, const char *type,
     time_t *when, size_t max, size_t *n)
 {
-	char path[4096], buf[HISTORY_MAX * 21], suffix[16], *p, *end;
+	char path[4096], buf[HISTORY_MAX * 21 + 1], suffix[16], *p, *end;
 	long long v;
 	ssize_t len;
 	int fd;
@@ -330,11 +330,12 @@ history_read(const struct conf *c, const char *host, const char *type,
 	state_path(path, sizeof(path), c, host, suffix);
 	if ((fd = open_regular(path, O_RDONLY, NULL)) == -1)
 		return errno == ENOENT ? 0 : -1;
-	len = read(fd, buf, sizeof(buf));
+	len = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	if (len < 0 || (size_t)len == sizeof(buf) || memchr(buf, '\0',
+	if (len < 0 || (size_t)len == sizeof(buf) - 1 || memchr(buf, '\0',
 	    (size_t)len) != NULL)
 		goto damaged;
+	buf[len] = '\0';	/* strtoll() stops there, at the latest */
 	for (p = buf, end = buf + len; p < end; p++) {
 		errno = 0;
 		v = strtoll(p, &p, 10);

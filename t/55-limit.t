@@ -62,9 +62,11 @@ retry=$(tr -d '\r' <"$T/headers" | sed -n 's/^Retry-After: //p')
 [ -n "$retry" ] && [ "$retry" -ge 1 ] && [ "$retry" -le 15 ]
 ok $? "Retry-After counts until the oldest change is an hour old ($retry s)"
 
-# A damaged history allows the change, and says so.
-for junk in 'not a time' "$(head -c 300 /dev/urandom | base64 -w0)"; do
-	printf '%s\n' "$junk" >"$H"
+# A damaged history allows the change, and says so: junk, or a time
+# without the end of its line.
+for junk in 'not a time\n' "$(head -c 300 /dev/urandom | base64 -w0)\n" \
+    "$(date +%s)"; do
+	printf '%b' "$junk" >"$H"
 	mark
 	is "$(get $KEY --interface 127.0.0.7)" "200 OK" "a damaged history allows the change"
 	like "$(since_mark)" "state: $H: damaged, ignored" "and is logged"
