@@ -785,8 +785,8 @@ parse_file(struct conf *c, const char *path, int fd, int main_file)
 		if ((n = cfg_size(cfg, "client")) > CLIENTS_PER_PARSE)
 			conf_warn(path, 0, "%u clients in one file (with its "
 			    "includes): libconfuse's parse time grows with the "
-			    "square of that; put them in files of a few hundred "
-			    "in clients-dir", n);
+			    "square of that; put them in clients-dir, about a "
+			    "thousand to a file", n);
 	}
 	cfg_free(cfg);
 	return rc == CFG_SUCCESS ? 0 : -1;
@@ -863,52 +863,22 @@ entry_cmp(const void *a, const void *b)
 }
 
 /*
- * Reports every client whose string (v, one per client) an earlier
- * client has, at the place of the later one, as what ("name", "key").
+ * Sorts v, one string of a client per entry, and reports every client
+ * whose string an earlier client has, as what ("name", "key", "host"), at
+ * the later one's section (at its host line, for a host).  A key is never
+ * quoted.  A client naming a host twice was reported by its section.
  */
 static void
 check_unique(struct conf *c, struct entry *v, size_t n, const char *what)
 {
+	int host = strcmp(what, "host") == 0;
+	char quoted[HOST_MAX + 4] = "";
 	size_t i, first = 0;
 
 	qsort(v, n, sizeof(*v), entry_cmp);
 	for (i = 1; i < n; i++) {
 		const struct client *a, *b;
-		const struct place *p;
-
-		if (strcmp(v[i].s, v[first].s) != 0) {
-			first = i;
-			continue;
-		}
-		a = &c->clients[v[first].client];
-		b = &c->clients[v[i].client];
-		p = &parse.places[b->index];
-		conf_error(p->file, p->line, "client \"%s\" has the same %s "
-		    "as client \"%s\" (%s:%d)", b->name, what, a->name,
-		    parse.places[a->index].file, parse.places[a->index].line);
-	}
-}
-
-static int
-entry_name_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct entry *)a)->s,
-	    ((const struct entry *)b)->s);
-}
-
-/*
- * Reports a host that an earlier client, or the same one (the check of
- * its section said so already), names: at the later one's host line.
- * Sorts v.
- */
-static void
-check_unique_hosts(struct conf *c, struct entry *v, size_t n)
-{
-	size_t i, first = 0;
-
-	qsort(v, n, sizeof(*v), entry_cmp);
-	for (i = 1; i < n; i++) {
-		const struct client *a, *b;
+		const struct place *pa, *pb;
 
 		if (strcmp(v[i].s, v[first].s) != 0) {
 			first = i;
@@ -918,12 +888,22 @@ check_unique_hosts(struct conf *c, struct entry *v, size_t n)
 			continue;
 		a = &c->clients[v[first].client];
 		b = &c->clients[v[i].client];
-		conf_error(parse.places[b->index].file,
-		    parse.places[b->index].host_line, "client \"%s\" has the "
-		    "same host \"%s\" as client \"%s\" (%s:%d)", b->name,
-		    v[i].s, a->name, parse.places[a->index].file,
-		    parse.places[a->index].host_line);
+		pa = &parse.places[a->index];
+		pb = &parse.places[b->index];
+		if (host)
+			snprintf(quoted, sizeof(quoted), " \"%s\"", v[i].s);
+		conf_error(pb->file, host ? pb->host_line : pb->line,
+		    "client \"%s\" has the same %s%s as client \"%s\" "
+		    "(%s:%d)", b->name, what, quoted, a->name, pa->file,
+		    host ? pa->host_line : pa->line);
 	}
+}
+
+static int
+entry_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->s,
+	    ((const struct entry *)b)->s);
 }
 
 /* name lower-cased and without a trailing dot, in the pool. */
@@ -987,7 +967,7 @@ check_clients(struct conf *c)
 		for (j = 0; j < c->clients[i].hosts.n; j++)
 			v[n++] = (struct entry){ name_key(&keys,
 			    c->clients[i].hosts.v[j]), i };
-	check_unique_hosts(c, v, n);
+	check_unique(c, v, n, "host");
 	check_wildcards(c, v, n);
 	pool_free(&keys);
 	free(v);
