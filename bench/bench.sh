@@ -218,9 +218,7 @@ serve() {
 	env -u REMOTE_ADDR systemd-socket-activate -a --inetd \
 	    -l "127.0.0.1:$PORT" "$@" >>"$T/activate-$name.log" 2>&1 &
 	PIDS="$PIDS $!"
-	wait_for 10 perl -MIO::Socket::IP -e \
-	    'IO::Socket::IP->new(PeerHost => "127.0.0.1", PeerPort => $ARGV[0])
-	     or exit 1' "$PORT"
+	wait_port "$PORT"
 }
 echo "measuring throughput: 3 rounds x 2000 connections, 4 at a time"
 serve ref "$B/ref"

@@ -9,13 +9,6 @@ start_named
 make_certs
 write_conf 'trusted-proxies = { "127.0.0.1" }'
 
-# wait_port PORT: until something accepts connections on 127.0.0.1:PORT.
-wait_port() {
-	wait_for 10 perl -MIO::Socket::IP -e \
-	    'IO::Socket::IP->new(PeerHost => "127.0.0.1", PeerPort => $ARGV[0])
-	     or exit 1' "$1"
-}
-
 # serves_clients NAME FETCH SOURCE [HOW]: through the front-end on $PORT,
 # an unknown key gets 403 and a client's key sets its A record to SOURCE.
 serves_clients() {
@@ -28,13 +21,8 @@ serves_clients() {
 
 # --- xinetd ---
 P=$(free_port)
-sed -e "s,^\tport\t\t= 8080,\tport\t\t= $P\n\tbind\t\t= 127.0.0.1," \
-    -e "s,/usr/local/bin/sftdyn,$SFTDYN," -e "s,/etc/sftdyn/conf,-c $T/conf," \
-    -e "s,= bind,= root," "$TOP/units/xinetd" >"$T/xinetd.conf"
-xinetd -dontfork -f "$T/xinetd.conf" -pidfile "$T/xinetd.pid" \
-    >"$T/xinetd.log" 2>&1 &
-PIDS="$PIDS $!"
-wait_port "$P"
+start_xinetd xinetd "$TOP/units/xinetd" "$P" -e "s,/usr/local/bin/sftdyn,$SFTDYN," \
+    -e "s,/etc/sftdyn/conf,-c $T/conf," -e "s,= bind,= root,"
 ok $? "xinetd listens on $P"
 PORT=$P
 serves_clients xinetd get 127.0.0.4 REMOTE_HOST
@@ -48,13 +36,9 @@ tls {
 	key = "pki/leaf.key"
 }'
 P=$(free_port)
-sed -e "s,^\tport\t\t= 4443,\tport\t\t= $P\n\tbind\t\t= 127.0.0.1," \
+start_xinetd xinetd-tls "$TOP/units/xinetd-tls" "$P" \
     -e "s,/usr/local/bin/sftdyn-tls,$TLS_BIN," -e "s,/etc/sftdyn/conf,-c $T/conf," \
-    -e "s,= bind,= root," "$TOP/units/xinetd-tls" >"$T/xinetd-tls.conf"
-xinetd -dontfork -f "$T/xinetd-tls.conf" -pidfile "$T/xinetd-tls.pid" \
-    >"$T/xinetd-tls.log" 2>&1 &
-PIDS="$PIDS $!"
-wait_port "$P"
+    -e "s,= bind,= root,"
 ok $? "xinetd (TLS) listens on $P"
 PORT=$P
 serves_clients "xinetd TLS" gets 127.0.0.10 REMOTE_HOST

@@ -15,19 +15,12 @@ start_named
 # the clients below change a's address hundreds of times: no change limit
 TIMEOUT=3 write_conf "max-changes = 0"
 P=$(free_port)
-sed -e "s,^\tport\t\t= 8080,\tport\t\t= $P\n\tbind\t\t= 127.0.0.1," \
-    -e "s,/usr/local/bin/sftdyn,$SFTDYN," -e "s,/etc/sftdyn/conf,-c $T/conf," \
-    -e "s,= bind,= root," "$TOP/units/xinetd" >"$T/xinetd.conf"
+start_xinetd xinetd "$TOP/units/xinetd" "$P" -e "s,/usr/local/bin/sftdyn,$SFTDYN," \
+    -e "s,/etc/sftdyn/conf,-c $T/conf," -e "s,= bind,= root,"
+st=$?
 INSTANCES=$(awk '$1 == "instances" { print $3 }' "$T/xinetd.conf")
 PER_SOURCE=$(awk '$1 == "per_source" { print $3 }' "$T/xinetd.conf")
-xinetd -dontfork -f "$T/xinetd.conf" -pidfile "$T/xinetd.pid" \
-    >"$T/xinetd.log" 2>&1 &
-XINETD=$!
-PIDS="$PIDS $XINETD"
-wait_for 10 perl -MIO::Socket::IP -e \
-    'IO::Socket::IP->new(PeerHost => "127.0.0.1", PeerPort => $ARGV[0])
-     or exit 1' "$P"
-ok $? "xinetd (instances $INSTANCES, per_source $PER_SOURCE) on $P"
+ok $st "xinetd (instances $INSTANCES, per_source $PER_SOURCE) on $P"
 PORT=$P
 
 handlers() { pgrep -P "$XINETD" | wc -l; }

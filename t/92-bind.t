@@ -13,20 +13,12 @@ RNDCPORT=$(free_port)
 ZONE=dyn.example.org
 rndc-confgen -a -c "$D/rndc.key" -k rndc >/dev/null 2>&1
 # named.conf as a distribution ships it, with the recipe's file to include
-cat >"$D/named.conf" <<EOF2
-include "$D/rndc.key";
-controls { inet 127.0.0.1 port $RNDCPORT allow { 127.0.0.1; } keys { rndc; }; };
-options {
-	directory "$D";
-	pid-file "$D/named.pid";
-	session-keyfile "$D/session.key";
-	listen-on port $NSPORT { 127.0.0.1; };
-	listen-on-v6 port $NSPORT { ::1; };
-	recursion no;
-	dnssec-validation no;
-};
-include "$D/named.conf.local";
-EOF2
+{
+	echo "include \"$D/rndc.key\";"
+	echo "controls { inet 127.0.0.1 port $RNDCPORT allow { 127.0.0.1; } keys { rndc; }; };"
+	named_options "$D"
+	echo "include \"$D/named.conf.local\";"
+} >"$D/named.conf"
 : >"$D/named.conf.local"
 named -g -n 1 -c "$D/named.conf" >"$D/named.log" 2>&1 &
 PIDS="$PIDS $!"

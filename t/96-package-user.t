@@ -57,18 +57,12 @@ pkg_conf() {
 }
 pkg_conf "$O/var/sftdyn"
 P=$(free_port)
-sed -e "s,^\tport\t\t= 8080,\tport\t\t= $P\n\tbind\t\t= 127.0.0.1," \
-    -e "s,/usr/sbin/sftdyn,$R/usr/sbin/sftdyn," -e "s,/etc/sftdyn/conf,$T/conf," \
-    "$R/usr/share/doc/sftdyn/examples/xinetd" >"$T/xinetd.conf"
+start_xinetd xinetd "$R/usr/share/doc/sftdyn/examples/xinetd" "$P" \
+    -e "s,/usr/sbin/sftdyn,$R/usr/sbin/sftdyn," -e "s,/etc/sftdyn/conf,$T/conf,"
+st=$?
 grep -q '^[[:space:]]*user[[:space:]]*= bind' "$T/xinetd.conf"
 ok $? "the packaged stanza runs sftdyn as bind"
-xinetd -dontfork -f "$T/xinetd.conf" -pidfile "$T/xinetd.pid" \
-    >"$T/xinetd.log" 2>&1 &
-PIDS="$PIDS $!"
-wait_for 10 perl -MIO::Socket::IP -e \
-    'IO::Socket::IP->new(PeerHost => "127.0.0.1", PeerPort => $ARGV[0])
-     or exit 1' "$P"
-ok $? "xinetd listens on $P"
+ok $st "xinetd listens on $P"
 PORT=$P
 KEY="/host=a.$ZONE,key=secret-a"
 is "$(get "$KEY" --interface 127.0.0.2)" "200 OK" "the first update: OK"

@@ -126,6 +126,22 @@ free_port() {
 
 # --- named -----------------------------------------------------------
 
+# named_options DIR: the options of a test's named, its files in DIR, on
+# 127.0.0.1 and ::1 port $NSPORT.
+named_options() {
+	cat <<-EOF
+	options {
+		directory "$1";
+		pid-file "$1/named.pid";
+		session-keyfile "$1/session.key";
+		listen-on port $NSPORT { 127.0.0.1; };
+		listen-on-v6 port $NSPORT { ::1; };
+		recursion no;
+		dnssec-validation no;
+	};
+	EOF
+}
+
 # start_named: a named on 127.0.0.1 and ::1 port $NSPORT, authoritative for
 # $ZONE, taking updates signed by $T/named/tsig.key or by its session key.
 start_named() {
@@ -139,17 +155,8 @@ start_named() {
 	@ IN NS ns.$ZONE.
 	ns IN A 127.0.0.1
 	EOF
-	cat >"$d/named.conf" <<-EOF
-	include "$d/tsig.key";
-	options {
-		directory "$d";
-		pid-file "$d/named.pid";
-		session-keyfile "$d/session.key";
-		listen-on port $NSPORT { 127.0.0.1; };
-		listen-on-v6 port $NSPORT { ::1; };
-		recursion no;
-		dnssec-validation no;
-	};
+	{ echo "include \"$d/tsig.key\";"; named_options "$d"; } >"$d/named.conf"
+	cat >>"$d/named.conf" <<-EOF
 	controls { };
 	zone "$ZONE" {
 		type primary;
@@ -236,9 +243,31 @@ start_sftdyn() {
 	    "$SFTDYN" -e "$@" -c "${CONF:-$T/conf}" >>"$T/sftdyn.log" 2>&1 &
 	SFTDYN_PID=$!
 	PIDS="$PIDS $SFTDYN_PID"
+	wait_port "$PORT" "${addr//[\[\]]/}"
+}
+
+# wait_port PORT [ADDR]: until something accepts connections on ADDR
+# (default 127.0.0.1) port PORT, 10 s at most.
+wait_port() {
 	wait_for 10 perl -MIO::Socket::IP -e \
-	    'IO::Socket::IP->new(PeerHost => $ARGV[0], PeerPort => $ARGV[1])
-	     or exit 1' "${addr//[\[\]]/}" "$PORT"
+	    'IO::Socket::IP->new(PeerHost => $ARGV[1], PeerPort => $ARGV[0])
+	     or exit 1' "$1" "${2:-127.0.0.1}"
+}
+
+# start_xinetd NAME STANZA PORT [sed expressions...]: an xinetd of its own
+# ($XINETD) serving the stanza in the file STANZA on 127.0.0.1:PORT, its
+# other lines changed by the sed expressions; $T/NAME.conf is the stanza
+# as it runs, $T/NAME.log xinetd's output.  Returns once it listens.
+start_xinetd() {
+	local name=$1 stanza=$2 port=$3
+	shift 3
+	sed -e "s,^\tport\t\t= [0-9]*,\tport\t\t= $port\n\tbind\t\t= 127.0.0.1," \
+	    "$@" "$stanza" >"$T/$name.conf"
+	xinetd -dontfork -f "$T/$name.conf" -pidfile "$T/$name.pid" \
+	    >"$T/$name.log" 2>&1 &
+	XINETD=$!
+	PIDS="$PIDS $XINETD"
+	wait_port "$port"
 }
 
 stop_sftdyn() {
