@@ -11,13 +11,7 @@ if ! command -v dpkg-buildpackage >/dev/null || ! command -v dh >/dev/null; then
 	exit 0
 fi
 
-find_deb
-ok $? "make deb: a .deb and a .changes"
-[ -f "$DEB" ] || { done_testing; exit 1; }
-
-R=$T/root
-dpkg-deb -x "$DEB" "$R" && dpkg-deb -e "$DEB" "$T/control"
-ok $? "dpkg-deb -x and -e into a throwaway directory"
+unpack_deb
 
 # the file list
 want="etc/sftdyn/conf lib/systemd/system/sftdyn-index.path

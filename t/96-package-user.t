@@ -13,12 +13,7 @@ if [ -z "${SFTDYN_NS:-}" ] || ! id bind >/dev/null 2>&1 ||
 	echo "1..0 # SKIP needs root, a mount namespace, user bind and dpkg-buildpackage"
 	exit 0
 fi
-find_deb
-ok $? "the package"
-[ -f "$DEB" ] || { done_testing; exit 1; }
-R=$T/root
-dpkg-deb -x "$DEB" "$R" && dpkg-deb -e "$DEB" "$T/control"
-ok $? "unpacked"
+unpack_deb
 
 # --- the postinst, in a root of its own ----------------------------------
 O=$T/overlay

@@ -353,6 +353,18 @@ find_deb() {
 	test -f "$DEB" && test -f "$CHANGES"
 }
 
+# unpack_deb: the package, found (or built) and extracted with dpkg-deb
+# into R=$T/root, its control files into $T/control; never installed.
+# Two assertions; the test ends when there is no package.
+unpack_deb() {
+	find_deb
+	ok $? "the package: a .deb and a .changes"
+	[ -f "$DEB" ] || { done_testing; exit 1; }
+	R=$T/root
+	dpkg-deb -x "$DEB" "$R" && dpkg-deb -e "$DEB" "$T/control"
+	ok $? "dpkg-deb -x and -e into a throwaway directory"
+}
+
 # --- TLS -------------------------------------------------------------
 
 # make_certs: $T/pki with a root CA (ca.pem), an intermediate, and a leaf
