@@ -24,8 +24,6 @@
 
 #include "sftdyn.h"
 
-#define ACME_PREFIX	"_acme-challenge."
-
 /* The rows of the answer table, in the order they are decided. */
 enum acme_row {
 	ROW_911, ROW_BADAUTH, ROW_NOACME, ROW_BADREQ, ROW_NOHOST, ROW_BADVALUE,
@@ -204,11 +202,10 @@ acme_row(struct exchange *x, const char *body, size_t len)
 	struct acme *a = &x->p.acme;
 	const struct client *cl = x->client;
 	struct sync *s = &x->sync[0];
+	const char *name;
 
 	if (!cl->allow_acme)
 		return ROW_NOACME;
-	const char *name;
-
 	if (acme_parse(a->op, body, len, a) != 0)
 		return ROW_BADREQ;
 	if ((name = acme_name(a, cl)) == NULL)

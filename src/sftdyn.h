@@ -324,6 +324,7 @@ struct dyn {
 /* An ACME dns-01 request (acme.c): lego's httpreq or acme-dns's. */
 #define ACME_BODY_MAX	1024	/* bytes of a request body, at most */
 #define ACME_VALUE_LEN	43	/* a key authorization's digest, base64url */
+#define ACME_PREFIX	"_acme-challenge."	/* of a name's challenge */
 enum acme_op { ACME_NONE, ACME_PRESENT, ACME_CLEANUP, ACME_UPDATE };
 struct acme {
 	enum acme_op	 op;

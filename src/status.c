@@ -21,12 +21,11 @@
 
 #include "sftdyn.h"
 
-#define ACME_PREFIX	"_acme-challenge."
-
 /* One line of the report. */
 struct entry {
 	const struct client	*cl;
 	const char		*name;	/* for TXT, the challenge's name */
+	char			*owner;	/* the records': for TXT, the challenge's */
 	const char		*type;
 	struct state		 st;
 	const char		*state;	/* vouches, stale, unknown, none */
@@ -56,12 +55,19 @@ values_fit(const struct state *st, const char *type)
 	    strcmp(addr_type(&a), type) == 0;
 }
 
+/* Whether e's state was read, with its values: it vouches or is stale. */
+static int
+entry_known(const struct entry *e)
+{
+	return strcmp(e->state, "vouches") == 0 ||
+	    strcmp(e->state, "stale") == 0;
+}
+
 /* Reads e's state and says what it is worth. */
 static void
 entry_read(struct entry *e, const struct conf *c)
 {
-	char sig[SIG_SIZE], *name = NULL;
-	int txt = strcmp(e->type, "TXT") == 0;
+	char sig[SIG_SIZE];
 
 	if (state_read(c, e->name, e->type, &e->st) != 0) {
 		e->state = errno == ENOENT ? "none" : "unknown";
@@ -71,11 +77,8 @@ entry_read(struct entry *e, const struct conf *c)
 		e->state = "unknown";
 		return;
 	}
-	if (txt)
-		name = xasprintf("%s%s", ACME_PREFIX, e->name);
-	update_signature(c, txt ? name : e->name, e->type, e->cl->ttl, sig);
+	update_signature(c, e->owner, e->type, e->cl->ttl, sig);
 	e->state = strcmp(sig, e->st.sig) == 0 ? "vouches" : "stale";
-	free(name);
 }
 
 /* Asks the primary whether DNS holds what e's state names. */
@@ -85,14 +88,12 @@ entry_verify(struct entry *e, const struct conf *c)
 	struct expect want;
 	struct addr a;
 	const char *why;
-	char *name = NULL;
 	int type;
 
-	if (strcmp(e->state, "vouches") != 0 && strcmp(e->state, "stale") != 0)
+	if (!entry_known(e))
 		return;
 	if (strcmp(e->type, "TXT") == 0) {
 		expect_txt(&want, &e->st);
-		name = xasprintf("%s%s", ACME_PREFIX, e->name);
 		type = TYPE_TXT;
 	} else {
 		addr_parse(&a, e->st.value[0]);
@@ -103,10 +104,9 @@ entry_verify(struct entry *e, const struct conf *c)
 	deadline_start();
 	deadline_limit(c->timeout);
 	deadline_from_start(c->timeout);
-	e->verdict = verify_query(c, name ? name : e->name, type, &want, &why);
+	e->verdict = verify_query(c, e->owner, type, &want, &why);
 	deadline_stop();
 	e->asked = 1;
-	free(name);
 }
 
 /* Appends an entry for client cl's name and type to the report. */
@@ -121,6 +121,8 @@ entry_add(struct entry **v, size_t *n, const struct client *cl,
 	memset(e, 0, sizeof(*e));
 	e->cl = cl;
 	e->name = name;
+	e->owner = strcmp(type, "TXT") == 0 ?
+	    xasprintf("%s%s", ACME_PREFIX, name) : xstrdup(name);
 	e->type = type;
 }
 
@@ -162,11 +164,8 @@ entry_values(const struct entry *e, char *buf, size_t size)
 {
 	size_t i, len = 0;
 
-	if (!e->st.n || (strcmp(e->state, "vouches") != 0 &&
-	    strcmp(e->state, "stale") != 0)) {
-		snprintf(buf, size, "%s", e->st.n == 0 && (strcmp(e->state,
-		    "vouches") == 0 || strcmp(e->state, "stale") == 0) ?
-		    "(empty)" : "-");
+	if (!entry_known(e) || e->st.n == 0) {
+		snprintf(buf, size, "%s", entry_known(e) ? "(empty)" : "-");
 		return;
 	}
 	for (i = 0; i < e->st.n; i++)
@@ -200,13 +199,6 @@ duration(long s, char buf[32])
 		snprintf(buf, 32, "%ldd%02ldh", s / 86400, s % 86400 / 3600);
 }
 
-static int
-has_time(const struct entry *e)
-{
-	return strcmp(e->state, "vouches") == 0 ||
-	    strcmp(e->state, "stale") == 0;
-}
-
 /* The report as text: a header, then a line per entry. */
 static void
 print_text(const struct entry *v, size_t n, int verify, time_t now)
@@ -227,8 +219,8 @@ print_text(const struct entry *v, size_t n, int verify, time_t now)
 	for (i = 0; i < n; i++) {
 		const struct entry *e = &v[i];
 
-		rfc3339(has_time(e) ? e->st.set : 0, set);
-		if (has_time(e))
+		rfc3339(entry_known(e) ? e->st.set : 0, set);
+		if (entry_known(e))
 			duration((long)(now - e->st.set), age);
 		else
 			snprintf(age, sizeof(age), "-");
@@ -251,7 +243,7 @@ print_json(const struct entry *v, size_t n, int verify, time_t now)
 
 	for (i = 0; i < n; i++) {
 		const struct entry *e = &v[i];
-		int timed = has_time(e), txt = strcmp(e->type, "TXT") == 0;
+		int timed = entry_known(e), txt = strcmp(e->type, "TXT") == 0;
 
 		o = json_object();
 		json_object_set_new(o, "client", json_string(e->cl->name));
@@ -325,7 +317,7 @@ print_prometheus(const struct entry *v, size_t n, int verify)
 	    "the state of a name and record type, in seconds since the "
 	    "epoch.\n# TYPE sftdyn_state_set_timestamp_seconds gauge\n");
 	for (i = 0; i < n; i++)
-		if (has_time(&v[i]))
+		if (entry_known(&v[i]))
 			sample("sftdyn_state_set_timestamp_seconds", &v[i],
 			    (long long)v[i].st.set);
 	printf("# HELP sftdyn_state_vouches 1 when the state vouches for "
@@ -378,6 +370,8 @@ status_print(const struct options *o)
 		print_prometheus(v, n, o->verify);
 	else
 		print_text(v, n, o->verify, now);
+	for (i = 0; i < n; i++)
+		free(v[i].owner);
 	free(v);
 	conf_free(&c);
 	return fflush(stdout) == 0 ? 0 : 1;

@@ -19,8 +19,6 @@
 
 #include "sftdyn.h"
 
-#define ACME_PREFIX	"_acme-challenge."
-
 /* Starts s: client cl's name host, to be brought up to date as kind says. */
 void
 sync_init(struct sync *s, const struct client *cl, const char *host,
