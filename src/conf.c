@@ -911,12 +911,8 @@ static const char *
 name_key(struct pool *pool, const char *name)
 {
 	char buf[HOST_MAX + 4];
-	size_t i, len = strlen(name);
 
-	len -= len > 0 && name[len - 1] == '.';
-	for (i = 0; i < len && i < sizeof(buf) - 1; i++)
-		buf[i] = (char)tolower((unsigned char)name[i]);
-	buf[i] = '\0';
+	host_fold(buf, sizeof(buf), name);
 	return pool_strdup(pool, buf);
 }
 

@@ -578,6 +578,7 @@ char	*xstrdup(const char *);
 char	*xasprintf(const char *, ...) ATTR_PRINTF(1, 2);
 int	has_prefix(const char *, const char *, const char *);
 int	host_equal(const char *, const char *);
+void	host_fold(char *, size_t, const char *);
 char	*path_join(const char *, const char *);
 char	*path_absolute(const char *);
 int	read_all(int, void *, size_t);

@@ -10,7 +10,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -48,13 +47,8 @@ state_path(char *buf, size_t size, const struct conf *c, const char *host,
     const char *suffix)
 {
 	char name[HOST_MAX + 2];
-	size_t i, len = strlen(host);
 
-	if (len > 0 && host[len - 1] == '.')
-		len--;
-	for (i = 0; i < len && i < sizeof(name) - 1; i++)
-		name[i] = (char)tolower((unsigned char)host[i]);
-	name[i] = '\0';
+	host_fold(name, sizeof(name), host);
 	snprintf(buf, size, "%s/%s.%s", c->statedir, name, suffix);
 }
 

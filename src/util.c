@@ -5,6 +5,7 @@
  */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -108,6 +109,21 @@ host_equal(const char *a, const char *b)
 	alen -= alen > 0 && a[alen - 1] == '.';
 	blen -= blen > 0 && b[blen - 1] == '.';
 	return alen == blen && strncasecmp(a, b, alen) == 0;
+}
+
+/*
+ * The DNS name as host_equal() compares it, into buf: lower-cased, one
+ * trailing dot off, cut to size - 1 bytes.
+ */
+void
+host_fold(char *buf, size_t size, const char *host)
+{
+	size_t i, len = strlen(host);
+
+	len -= len > 0 && host[len - 1] == '.';
+	for (i = 0; i < len && i + 1 < size; i++)
+		buf[i] = (char)tolower((unsigned char)host[i]);
+	buf[i] = '\0';
 }
 
 /* Returns dir/name, or a copy of name when it is absolute or dir is NULL. */
