@@ -108,7 +108,7 @@ valid_name_why(const char *s)
 	return valid_host_why(s);
 }
 
-/* The name that name_base's wildcard covers: name without a leading "*.". */
+/* The name a wildcard owner "*.N" stands beside: N; any other name itself. */
 const char *
 name_base(const char *name)
 {
