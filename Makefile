@@ -96,7 +96,8 @@ deps:
 
 # The suite runs three times: against ./sftdyn, against the sanitizer
 # build, and against the binary the Debian package ships (linked
-# dynamically), unpacked from the package that make deb built.
+# dynamically), unpacked from the package that make deb built.  After
+# each pass, nothing a test started may still run (t/leftovers.sh).
 check: deps
 	$(MAKE) WERROR=1 all build/asan/sftdyn $(UNITS)
 	$(MAKE) deb
@@ -104,8 +105,11 @@ check: deps
 	dpkg-deb -x build/deb/sftdyn_$(VERSION)_*.deb build/deb/root
 	prove --exec '' $(UNITS)
 	prove t/*.t
+	sh t/leftovers.sh
 	SFTDYN=build/asan/sftdyn prove t/*.t
+	sh t/leftovers.sh
 	SFTDYN=build/deb/root/usr/sbin/sftdyn prove t/*.t
+	sh t/leftovers.sh
 
 demo: deps all
 	bash t/demo.sh

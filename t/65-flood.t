@@ -1,10 +1,15 @@
 #!/bin/bash
-# A slowloris against the shipped xinetd stanza: 300 stalled connections
-# from 32 source addresses, reopened as the server closes them (after the
-# request deadline, 3 s here, 10 s by default).  Through two rounds of
-# that, a legitimate client must be served within 2 s every time; the
-# handlers stay within the stanza's limits; their memory is measured as
-# PSS (the static binary's pages are shared between them).
+# A slowloris against the shipped xinetd stanza: up to 300 stalled
+# connections from up to 32 source addresses, reopened as the server
+# closes them (after the request deadline, 3 s here, 10 s by default).
+# Through two rounds of that, a legitimate client must be served every
+# time (within 2 s, but under the sanitizers, whose handler costs some 70
+# times the CPU: no latency is asserted there); the handlers stay within
+# the stanza's limits; their memory is measured as PSS (the static
+# binary's pages are shared between them).  The attack's size follows
+# what one handler costs here, so that the handlers the attacker makes
+# xinetd start take about half a core: the sanitizer build meets a
+# smaller flood, with the same limits, on a machine as busy.
 # sftdyn.socket carries the same numbers (MaxConnections=,
 # MaxConnectionsPerSource=); systemd-socket-activate, the only socket
 # activation that runs here without systemd as PID 1, has no such limits,
@@ -23,15 +28,23 @@ PER_SOURCE=$(awk '$1 == "per_source" { print $3 }' "$T/xinetd.conf")
 ok $st "xinetd (instances $INSTANCES, per_source $PER_SOURCE) on $P"
 PORT=$P
 
+# handlers live a deadline and a second before their connection comes
+# back: CONNS connections cost CONNS / 4 handlers a second
+cost=$(handler_cpu_ms "$T/conf")
+CONNS=$((2000 / cost > 300 ? 300 : 2000 / cost))
+SOURCES=$((CONNS / 8 > 32 ? 32 : CONNS / 8 < 1 ? 1 : CONNS / 8))
+[ "$cost" -gt 0 ]
+ok $? "a handler costs $cost ms of CPU here: $CONNS connections from $SOURCES addresses"
+
 handlers() { pgrep -P "$XINETD" | wc -l; }
 # the attacker's status: connections held, and closed by the deadline
 held() { [ "$(awk '{ print $1 }' "$T/held" 2>/dev/null || echo 0)" -ge "$1" ]; }
 
-perl "$TOP/t/lib/slowloris.pl" 127.0.0.1 "$P" 300 32 "$T/held" \
+perl "$TOP/t/lib/slowloris.pl" 127.0.0.1 "$P" "$CONNS" "$SOURCES" "$T/held" \
     2>"$T/slowloris.err" &
 PIDS="$PIDS $!"
 # what the limits let the attacker hold: per_source from each address
-want=$((32 * PER_SOURCE < INSTANCES ? 32 * PER_SOURCE : INSTANCES))
+want=$((SOURCES * PER_SOURCE < INSTANCES ? SOURCES * PER_SOURCE : INSTANCES))
 wait_for 30 held "$want"
 ok $? "the attacker holds $(awk '{ print $1 }' "$T/held") stalled connections (the limits allow $want)"
 
@@ -50,8 +63,12 @@ while [ "$(now_ms)" -lt "$until" ]; do
 	last=$src
 done
 is "$failed" 0 "$n requests through 7 s of the flood: every one answered"
-[ "$slowest" -lt 2000 ]
-ok $? "each within 2 s (the slowest took $slowest ms)"
+if sanitized; then
+	skip 1 "the slowest took $slowest ms: no latency is asserted under the sanitizers"
+else
+	[ "$slowest" -lt 2000 ]
+	ok $? "each within 2 s (the slowest took $slowest ms)"
+fi
 timed_out=$(awk '{ print $2 }' "$T/held")
 [ "$timed_out" -ge "$want" ]
 ok $? "meanwhile $timed_out stalled connections met the deadline and came back"
@@ -98,12 +115,11 @@ for pid in $(pgrep -P "$XINETD"); do
 	k=$((k + 1))
 done
 msg="a stalled handler's PSS: $((pss / (k ? k : 1))) KiB (of $k); all of them: $((pss / 1024)) MiB"
-case "$SFTDYN" in
-*/asan/*)	# the sanitizers' shadow memory is no handler's
-	tap_n=$((tap_n + 1))
-	echo "ok $tap_n # SKIP $msg, under AddressSanitizer" ;;
-*)	[ "$k" -gt 0 ] && [ $((pss / k)) -lt 1024 ]
-	ok $? "$msg" ;;
-esac
+if sanitized; then	# the sanitizers' shadow memory is no handler's
+	skip 1 "$msg, under AddressSanitizer"
+else
+	[ "$k" -gt 0 ] && [ $((pss / k)) -lt 1024 ]
+	ok $? "$msg"
+fi
 
 done_testing

@@ -36,7 +36,7 @@ ok $? "make install made the state directory, mode 0750"
 if [ "$(id -u)" = 0 ] && id bind >/dev/null 2>&1; then
 	is "$(stat -c %U:%G "$R/var/lib/sftdyn")" bind:bind "owned by bind"
 else
-	ok 0 "# skip: needs root and user bind"
+	skip 1 "needs root and user bind"
 fi
 is "$("$R/usr/bin/sftdyn" -t "$R/etc/sftdyn/conf")" "$R/etc/sftdyn/conf: ok" \
     "the installed sample configuration passes -t"

@@ -27,7 +27,7 @@ unshare -m --propagation private sh -c '
 	PATH=$R/usr/sbin:$PATH sh "$3/postinst" configure' sh "$O" "$R" "$T/control" \
     >"$T/postinst.log" 2>&1
 ok $? "postinst configure"
-[ "$tap_failed" -eq 0 ] || sed 's/^/# /' "$T/postinst.log"
+passing || sed 's/^/# /' "$T/postinst.log"
 is "$(ls -ld /var/lib/sftdyn /etc/sftdyn 2>&1)" "$before" \
     "the machine's /etc and /var/lib are untouched"
 is "$(stat -c '%U:%G %a' "$O/var/sftdyn")" "bind:bind 750" \

@@ -13,24 +13,28 @@ fi
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 SFTDYN=$(cd "$TOP" && readlink -f "${SFTDYN:-./sftdyn}")
 ZONE=dyn.test
-T=$(mktemp -d "${TMPDIR:-/tmp}/sftdyn-test.XXXXXX")
+# the test's name in its directory's, so that what it leaves is known
+T=$(mktemp -d "${TMPDIR:-/tmp}/sftdyn-test.$(basename "$0" .t).XXXXXX")
 PIDS=
-tap_n=0
-tap_failed=0
+# What this file keeps for itself is named _lib_*: a test defines no
+# such name (t/02-suite.t checks that none redefines a function of
+# this file).
+_lib_tap_n=0
+_lib_tap_failed=0
 
-cleanup() {
+_lib_exit() {
 	for pid in $PIDS; do
 		kill "$pid" 2>/dev/null
 	done
 	for pid in $PIDS; do
 		wait "$pid" 2>/dev/null
 	done
-	if [ "$tap_failed" -ne 0 ] && [ -f "$T/sftdyn.log" ]; then
+	if [ "$_lib_tap_failed" -ne 0 ] && [ -f "$T/sftdyn.log" ]; then
 		sed 's/^/# log: /' "$T/sftdyn.log" | tail -n 40
 	fi
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
-trap cleanup EXIT
+trap _lib_exit EXIT
 trap 'exit 1' INT TERM
 
 # --- TAP -------------------------------------------------------------
@@ -38,13 +42,27 @@ trap 'exit 1' INT TERM
 ok() {		# ok STATUS NAME...
 	local st=$1
 	shift
-	tap_n=$((tap_n + 1))
+	_lib_tap_n=$((_lib_tap_n + 1))
 	if [ "$st" -eq 0 ]; then
-		echo "ok $tap_n - $*"
+		echo "ok $_lib_tap_n - $*"
 	else
-		tap_failed=$((tap_failed + 1))
-		echo "not ok $tap_n - $*"
+		_lib_tap_failed=$((_lib_tap_failed + 1))
+		echo "not ok $_lib_tap_n - $*"
 	fi
+}
+
+# skip N REASON: N tests that cannot run here, each a TAP skip.
+skip() {
+	local i
+	for i in $(seq "$1"); do
+		_lib_tap_n=$((_lib_tap_n + 1))
+		echo "ok $_lib_tap_n # SKIP $2"
+	done
+}
+
+# passing: no test has failed so far (for diagnostics worth printing).
+passing() {
+	[ "$_lib_tap_failed" -eq 0 ]
 }
 
 # diag GOT WANT: a failure's diagnostics, on stderr as TAP has them, so
@@ -76,8 +94,8 @@ done_testing() {
 		    grep -Eq 'died with (signal|code [^0])|Sanitizer|runtime error'
 		ok $? "every sftdyn process exited cleanly"
 	fi
-	echo "1..$tap_n"
-	[ "$tap_failed" -eq 0 ]
+	echo "1..$_lib_tap_n"
+	[ "$_lib_tap_failed" -eq 0 ]
 }
 
 # now_ms: milliseconds since the epoch.
@@ -110,6 +128,31 @@ wait_for() {
 		[ "$(now_ms)" -lt "$until" ] || return 1
 		sleep 0.05
 	done
+}
+
+# sanitized: $SFTDYN is the AddressSanitizer build.  Its handler spends
+# some 70 times a plain one's CPU, so no latency is asserted against it,
+# and a test that loads the machine scales its load by handler_cpu_ms.
+sanitized() {
+	ldd "$SFTDYN" 2>/dev/null | grep -q libasan
+}
+
+# handler_cpu_ms CONF: the CPU time one handler of $SFTDYN takes to
+# answer GET / with the configuration CONF, in milliseconds (the mean of
+# ten, at least 1).
+handler_cpu_ms() {
+	perl -e 'my ($bin, $conf) = @ARGV;
+	    $ENV{REMOTE_ADDR} = "127.0.0.1";
+	    open(my $out, ">&", \*STDOUT) or die;
+	    open(STDOUT, ">", "/dev/null") or die;
+	    for (1 .. 10) {
+		open(my $h, "|-", $bin, "-q", "-e", "-c", $conf) or die;
+		print $h "GET / HTTP/1.0\r\n\r\n";
+		close($h);
+	    }
+	    my (undef, undef, $cu, $cs) = times;
+	    my $ms = int(($cu + $cs) * 100 + 0.999);
+	    print $out $ms < 1 ? 1 : $ms, "\n"' "$SFTDYN" "$1" 2>/dev/null
 }
 
 # mark; ...; since_mark: the lines sftdyn logged after the mark.
