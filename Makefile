@@ -195,7 +195,7 @@ bench: deps all $(BENCH)
 # libFuzzer on everything that reads outside input, FUZZ_SECONDS each,
 # from the seeds in t/fuzz/corpus; new inputs go to build/corpus-NAME.
 FUZZ_SECONDS	?= 60
-FUZZERS		= http proxy dyndns2 acme conf index state verify
+FUZZERS		= http proxy dyndns2 acme conf blank index state verify
 FUZZ_SRCS	= $(filter-out src/main.c src/tls.c,$(SRCS))
 FUZZ_LIBS	= $(shell pkg-config --libs $(PKGS))
 FUZZ_CC		= clang $(CPPFLAGS) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined

@@ -50,41 +50,10 @@ static const struct {
 
 /* The two members each operation's body must have. */
 static const char *const members[][2] = {
-	[ACME_PRESENT] = { "fqdn", "value" },
-	[ACME_CLEANUP] = { "fqdn", "value" },
-	[ACME_UPDATE] = { "subdomain", "txt" },
+	[ROUTE_PRESENT] = { "fqdn", "value" },
+	[ROUTE_CLEANUP] = { "fqdn", "value" },
+	[ROUTE_UPDATE] = { "subdomain", "txt" },
 };
-
-static const char *const op_names[] = {
-	[ACME_NONE] = "-", [ACME_PRESENT] = "present",
-	[ACME_CLEANUP] = "cleanup", [ACME_UPDATE] = "update",
-};
-
-/*
- * Which operation key (a request-target without its '/') asks for: the
- * path before any query is exactly present, cleanup or update.
- */
-enum acme_op
-acme_path(const char *key)
-{
-	enum acme_op op;
-
-	for (op = ACME_PRESENT; op <= ACME_UPDATE; op++)
-		if (has_prefix(key, op_names[op], "?"))
-			return op;
-	return ACME_NONE;
-}
-
-/* Whether v is a challenge value: 43 characters of A-Z a-z 0-9 - _. */
-int
-acme_value_valid(const char *v)
-{
-	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789-_";
-
-	return strlen(v) == ACME_VALUE_LEN &&
-	    strspn(v, alphabet) == ACME_VALUE_LEN;
-}
 
 /* Copies the JSON string v into out; 0, or -1 when it does not fit. */
 static int
@@ -104,13 +73,13 @@ take_string(json_t *v, char *out, size_t size)
  * op's members, each once (in any case) and a string.
  */
 int
-acme_parse(enum acme_op op, const char *body, size_t len, struct acme *a)
+acme_parse(enum route op, const char *body, size_t len, struct acme *a)
 {
 	json_t *root, *v, *got[2] = { NULL, NULL };
 	const char *k;
 	int rc = -1, i;
 
-	if (op == ACME_NONE || (root = json_loadb(body, len,
+	if (op < ROUTE_PRESENT || op > ROUTE_UPDATE || (root = json_loadb(body, len,
 	    JSON_REJECT_DUPLICATES, NULL)) == NULL)
 		return -1;
 	if (!json_is_object(root))
@@ -146,16 +115,16 @@ acme_name(const struct acme *a, const struct client *cl)
 	size_t plen = strlen(ACME_PREFIX), i;
 	const char *want = a->name;
 
-	if (a->op == ACME_UPDATE && strcmp(want, cl->name) == 0)
+	if (a->op == ROUTE_UPDATE && strcmp(want, cl->name) == 0)
 		return name_base(cl->hosts.v[0]);
-	if (a->op != ACME_UPDATE) {
+	if (a->op != ROUTE_UPDATE) {
 		if (strncasecmp(want, ACME_PREFIX, plen) != 0)
 			return NULL;
 		want += plen;
 	}
 	for (i = 0; i < cl->hosts.n; i++)
 		if (host_equal(want, name_base(cl->hosts.v[i])) ||
-		    (a->op == ACME_UPDATE && host_equal(want, cl->hosts.v[i])))
+		    (a->op == ROUTE_UPDATE && host_equal(want, cl->hosts.v[i])))
 			return name_base(cl->hosts.v[i]);
 	return NULL;
 }
@@ -168,8 +137,8 @@ acme_answer(struct exchange *x, enum acme_row r)
 
 	a->result = rows[r].text;
 	x->answer.status = rows[r].status;
-	x->answer.challenge = a->op != ACME_UPDATE;
-	if (a->op != ACME_UPDATE) {
+	x->answer.challenge = a->op != ROUTE_UPDATE;
+	if (a->op != ROUTE_UPDATE) {
 		x->answer.body = rows[r].text;
 		return;
 	}
@@ -188,7 +157,7 @@ acme_client(struct exchange *x)
 	struct credentials cr;
 	enum found f = FOUND_NONE;
 
-	if ((x->p.acme.op == ACME_UPDATE ? auth_api(&cr, x->req) :
+	if ((x->p.acme.op == ROUTE_UPDATE ? auth_api(&cr, x->req) :
 	    auth_basic(&cr, x->req)) == 0)
 		f = auth_client(x, &cr);
 	explicit_bzero(cr.buf, sizeof(cr.buf));
@@ -210,10 +179,10 @@ acme_row(struct exchange *x, const char *body, size_t len)
 		return ROW_BADREQ;
 	if ((name = acme_name(a, cl)) == NULL)
 		return ROW_NOHOST;
-	if (!acme_value_valid(a->value))
+	if (!valid_txt_value(a->value))
 		return ROW_BADVALUE;
 	sync_init(s, cl, name,
-	    a->op == ACME_CLEANUP ? SYNC_CLEANUP : SYNC_PRESENT);
+	    a->op == ROUTE_CLEANUP ? SYNC_CLEANUP : SYNC_PRESENT);
 	memcpy(s->value, a->value, ACME_VALUE_LEN + 1);	/* valid: it fits */
 	x->nsync = 1;
 	switch (sync_host(s, &x->lookup->conf)) {
@@ -239,7 +208,7 @@ acme_log(const struct exchange *x)
 	log_escape(name, sizeof(name), *a->name ? a->name : "-");
 	log_info("peer=%s client=%s op=%s name=%s result=%d %s time=%.1fms",
 	    x->peer.family ? x->peer.text : "-",
-	    x->client ? x->client->name : "-", op_names[a->op], name,
+	    x->client ? x->client->name : "-", route_path(a->op), name,
 	    (int)x->answer.status, a->result ? a->result : "-",
 	    now_ms() - x->started);
 }
@@ -250,7 +219,7 @@ acme_log(const struct exchange *x)
  * rows in order.
  */
 void
-acme_serve(struct exchange *x, enum acme_op op)
+acme_serve(struct exchange *x, enum route op)
 {
 	struct acme *a = &x->p.acme;
 	char body[ACME_BODY_MAX + 1];

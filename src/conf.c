@@ -10,6 +10,7 @@
  * across all files here.  What libconfuse quotes from the input reaches
  * the handler's log only masked: it may be part of a key.
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <confuse.h>
@@ -27,6 +28,7 @@
 #include "sftdyn.h"
 
 #define PARSE_TRIES	3	/* parses when files change while read */
+#define INCLUDES_MAX	64	/* files include()d, in all */
 #define OPT_SEEN	(1 << 30)	/* a flag of ours: the option was set */
 
 /* Where a client section is, for errors found after the parse. */
@@ -45,8 +47,13 @@ static struct {
 	int		 errors;
 	int		 timed_out;
 	int		 too_large;	/* over PARSE_BYTES_MAX, not parsed */
-	off_t		 bytes;		/* in the files opened so far */
-	int		*fds;		/* one per source, open while parsing */
+	int		 changed;	/* a file changed while it was read */
+	off_t		 bytes;		/* in the files read so far */
+	struct {
+		int	 fd;		/* its text, as a memory file */
+		char	*path;
+	}		 includes[INCLUDES_MAX];
+	size_t		 nincludes;
 	unsigned int	 proxies_seen;	/* trusted-proxies elements added */
 	unsigned int	 names_seen;	/* names of the client section's host */
 	int		 host_line;	/* where its host is */
@@ -55,12 +62,14 @@ static struct {
 	size_t		 places_size;
 } parse;
 
+/* An error at file:line, with errno's text when with_errno is set. */
 static void
-conf_verror(const char *file, int line, const char *fmt, va_list ap)
+conf_verror(const char *file, int line, int with_errno, const char *fmt,
+    va_list ap)
 {
 	char msg[1024];
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg_vformat(msg, sizeof(msg), with_errno, fmt, ap);
 	parse.errors++;
 	if (parse.check)
 		fprintf(stderr, "%s:%d: %s\n", file, line, msg);
@@ -74,7 +83,18 @@ conf_error(const char *file, int line, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	conf_verror(file, line, fmt, ap);
+	conf_verror(file, line, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* conf_error(), and ": " and errno's text. */
+static void ATTR_PRINTF(3, 4)
+conf_syserror(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_verror(file, line, 1, fmt, ap);
 	va_end(ap);
 }
 
@@ -93,11 +113,23 @@ conf_warn(const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The file libconfuse is reading: an include's memory file by its path. */
 static const char *
 cfg_file(const cfg_t *cfg)
 {
-	return cfg != NULL && cfg->filename != NULL ? cfg->filename :
-	    parse.conf->path;
+	const char *name = cfg != NULL ? cfg->filename : NULL;
+	char fdpath[32];
+	size_t i;
+
+	if (name == NULL)
+		return parse.conf->path;
+	for (i = 0; i < parse.nincludes; i++) {
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d",
+		    parse.includes[i].fd);
+		if (strcmp(name, fdpath) == 0)
+			return parse.includes[i].path;
+	}
+	return name;
 }
 
 /* An error of ours at the line libconfuse is at. */
@@ -107,7 +139,7 @@ report(cfg_t *cfg, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	conf_verror(cfg_file(cfg), cfg->line, fmt, ap);
+	conf_verror(cfg_file(cfg), cfg->line, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -186,7 +218,7 @@ conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 	    strcmp(fmt, "no such option '%s'") == 0 &&
 	    starts_statement(file, line, va_arg(copy, const char *)))) {
 		va_end(copy);
-		conf_verror(file, line, fmt, ap);
+		conf_verror(file, line, 0, fmt, ap);
 		return;
 	}
 	va_end(copy);
@@ -206,135 +238,249 @@ conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 	conf_error(file, line, "%s", msg);
 }
 
-/*
- * Returns the line of the first NUL in the file open on fd (size bytes),
- * or 0 when it holds none.  libconfuse would stop reading there, and take
- * time growing with the square of their number.
- */
-static int
-nul_line(int fd, off_t size)
-{
-	char buf[65536];
-	const char *nul;
-	off_t off = 0;
-	ssize_t n;
-	int line = 1;
+/* Bytes that end an unquoted word of libconfuse's format. */
+#define WORD_END	" #\"'\t\n\r={}()+,*"
 
-	while (off < size && (n = pread(fd, buf, sizeof(buf), off)) > 0) {
-		nul = memchr(buf, '\0', (size_t)n);
-		for (const char *p = buf; (p = memchr(p, '\n',
-		    (size_t)((nul ? nul : buf + n) - p))) != NULL; p++)
-			line++;
-		if (nul != NULL)
-			return line;
-		off += n;
-	}
-	return 0;
+static int
+word_byte(char ch)
+{
+	return strchr(WORD_END, ch) == NULL;	/* never NUL: nul_line() */
 }
 
-/* Records path, open on fd, as a source; returns its index. */
+/* At "${VAR}" (i the '$'), the index past its '}'; else i. */
 static size_t
-source_add(const char *path, int fd, int is_dir)
+skip_variable(const char *s, size_t len, size_t i)
+{
+	const char *close;
+
+	if (i + 2 < len && s[i] == '$' && s[i + 1] == '{' &&
+	    (close = memchr(s + i + 2, '}', len - i - 2)) != NULL)
+		return (size_t)(close - s) + 1;
+	return i;
+}
+
+/*
+ * At a quoted string (i its opening quote), the index past its closing
+ * quote: a backslash takes the byte after it, and in double quotes
+ * ${VAR} is taken whole.
+ */
+static size_t
+skip_quoted(const char *s, size_t len, size_t i)
+{
+	char quote = s[i++];
+	size_t j;
+
+	while (i < len && s[i] != quote) {
+		if (s[i] == '\\')
+			i += 2;
+		else if (quote == '"' && (j = skip_variable(s, len, i)) != i)
+			i = j;
+		else
+			i++;
+	}
+	return i < len ? i + 1 : len;
+}
+
+/* Blanks [from, to) of s: spaces, but for the newlines. */
+static void
+blank(char *s, size_t from, size_t to)
+{
+	for (; from < to; from++)
+		if (s[from] != '\n')
+			s[from] = ' ';
+}
+
+/*
+ * Blanks the comments in [s, s + len), a configuration's text without a
+ * NUL: their bytes become spaces, their newlines stay.  libconfuse 3.3
+ * counts the line of a comment two or three times, so that FILE:LINE
+ * would name a line further down for every comment above it; it is
+ * given the text without them.  A comment is what libconfuse's lexer
+ * takes for one, outside quoted strings and ${VAR}: where no unquoted
+ * word goes on, "#" or "//" to the end of the line, "/" "*" to the next
+ * "*" "/".  libconfuse refuses a comment in some places (inside a list,
+ * after "="); blanked, it may stand anywhere between words.
+ */
+void
+conf_blank_comments(char *s, size_t len)
+{
+	const char *end;
+	size_t i = 0, j;
+
+	while (i < len) {
+		if (s[i] == '"' || s[i] == '\'') {
+			i = skip_quoted(s, len, i);
+			continue;
+		}
+		if ((j = skip_variable(s, len, i)) != i) {
+			i = j;
+			continue;
+		}
+		if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
+			end = memmem(s + i + 2, len - i - 2, "*/", 2);
+			j = end != NULL ? (size_t)(end - s) + 2 : len;
+			blank(s, i, j);
+			i = j;
+			continue;
+		}
+		if (s[i] == '#' || (s[i] == '/' && i + 1 < len &&
+		    s[i + 1] == '/')) {
+			end = memchr(s + i, '\n', len - i);
+			j = end != NULL ? (size_t)(end - s) : len;
+			blank(s, i, j);
+			i = j;
+			continue;
+		}
+		if (word_byte(s[i])) {
+			while (i < len && word_byte(s[i]))
+				i++;
+			continue;
+		}
+		i++;
+	}
+}
+
+/*
+ * Returns the line of the first NUL in [text, text + len), or 0 when it
+ * holds none.  libconfuse would stop reading there, and take time
+ * growing with the square of their number.
+ */
+static int
+nul_line(const char *text, size_t len)
+{
+	const char *nul = memchr(text, '\0', len), *p;
+	int line = 1;
+
+	if (nul == NULL)
+		return 0;
+	for (p = text; (p = memchr(p, '\n', (size_t)(nul - p))) != NULL; p++)
+		line++;
+	return line;
+}
+
+/* Records path, with the stamp of what was read, as a source. */
+static void
+source_add(const char *path, const struct stamp *stamp, int is_dir)
 {
 	struct conf *c = parse.conf;
 	struct source *src;
 
 	c->sources = xrealloc(c->sources, c->nsources + 1, sizeof(*src));
-	parse.fds = xrealloc(parse.fds, c->nsources + 1, sizeof(int));
-	src = &c->sources[c->nsources];
+	src = &c->sources[c->nsources++];
 	src->path = xstrdup(path);
 	src->is_dir = is_dir;
-	parse.fds[c->nsources] = fd;
-	if (stamp_fd(fd, &src->stamp) != 0)	/* zeroed: never matches */
-		memset(&src->stamp, 0, sizeof(src->stamp));
-	return c->nsources++;
+	src->stamp = *stamp;
 }
 
 /*
- * Opens a file of the configuration and records it with the stamp of
- * what is about to be read.  It must be a regular file without a NUL, and
- * a connection (not -t) parses no more than PARSE_BYTES_MAX in all.
- * Returns the fd, or -1 once the error is reported: at the file itself,
- * or, for an include, at file:line as "include PATH: why".
+ * Whether the file open on fd, stamped was before it was read, is still
+ * what its path names, unchanged: the bytes read are the bytes with that
+ * stamp.  When not, the parse is to be done again (parse.changed).
  */
 static int
-source_open(const char *path, const char *file, int line)
+source_unchanged(int fd, const char *path, const struct stamp *was)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), nul;
-	const char *why = NULL;
+	struct stamp now;
 
-	if (fd == -1)
-		why = strerror(errno);
-	else {
-		source_add(path, fd, 0);
-		if (fstat(fd, &st) != 0)
-			why = strerror(errno);
-		else if (S_ISDIR(st.st_mode))
-			why = strerror(EISDIR);
-		else if (!S_ISREG(st.st_mode))
-			why = "not a regular file";
+	if (stamp_fd(fd, &now) == 0 && stamp_same(&now, was) &&
+	    stamp_at(AT_FDCWD, path, &now) == 0 && stamp_same(&now, was))
+		return 1;
+	parse.changed = 1;
+	return 0;
+}
+
+/*
+ * Reports why the file at path cannot be read: at the file itself, or,
+ * for an include, at file:line as "include PATH: why".  why: NULL for
+ * errno's text.
+ */
+static void
+source_refused(const char *path, const char *file, int line, const char *why)
+{
+	char include[PATH_MAX + 16] = "";
+
+	if (file != NULL)
+		snprintf(include, sizeof(include), "include \"%s\"", path);
+	if (why == NULL)
+		conf_syserror(file ? file : path, line, "%s", include);
+	else
+		conf_error(file ? file : path, line, "%s%s%s", include,
+		    *include ? ": " : "", why);
+}
+
+/*
+ * Reads a file of the configuration into memory, for libconfuse: it must
+ * be a regular file without a NUL, and a connection (not -t) parses no
+ * more than PARSE_BYTES_MAX in all.  Its comments are blanked
+ * (conf_blank_comments()), and it is recorded as a source with the stamp
+ * of the bytes read.  It is closed before this returns: -t holds one
+ * file open at a time, however many clients-dir holds.  Returns the text,
+ * NUL-terminated, *len bytes (to be freed), or NULL once the error is
+ * reported (file and line: the include() that names it, if any), or once
+ * the file changed while it was read.
+ */
+static char *
+source_load(const char *path, const char *file, int line, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), nul;
+	struct stamp was;
+	struct stat st;
+	char *text = NULL;
+
+	if (fd == -1 || fstat(fd, &st) != 0) {
+		source_refused(path, file, line, NULL);
+		goto fail;
 	}
-	if (why != NULL && file != NULL)
-		conf_error(file, line, "include \"%s\": %s", path, why);
-	else if (why != NULL)
-		conf_error(path, 0, "%s", why);
-	if (why != NULL)
-		return -1;
+	if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
+		errno = EISDIR;
+		source_refused(path, file, line,
+		    S_ISDIR(st.st_mode) ? NULL : "not a regular file");
+		goto fail;
+	}
+	stamp_fd(fd, &was);
+	source_add(path, &was, 0);
 	parse.bytes += st.st_size;
 	if (!parse.check && parse.bytes > PARSE_BYTES_MAX) {
 		parse.too_large = 1;
 		parse.errors++;
-		return -1;
+		goto fail;
 	}
-	if ((nul = nul_line(fd, st.st_size)) != 0) {
+	*len = (size_t)st.st_size;
+	text = xcalloc(1, *len + 1);
+	if (read_all(fd, text, *len) != 0) {
+		source_refused(path, file, line, NULL);
+		goto fail;
+	}
+	if (!source_unchanged(fd, path, &was))
+		goto fail;
+	if ((nul = nul_line(text, *len)) != 0) {
 		conf_error(path, nul, "a NUL byte; a configuration is text");
-		return -1;
+		goto fail;
 	}
-	return fd;
+	close(fd);
+	conf_blank_comments(text, *len);
+	return text;
+fail:
+	if (fd != -1)
+		close(fd);
+	free(text);
+	return NULL;
 }
 
 /*
- * Returns 0 when every source still has the stamp it had when it was
- * opened, both the open file and what its path names now: the bytes
- * parsed are the bytes with that stamp.
+ * include("file"): relative to the main file's directory, read and
+ * recorded as any file is, and handed to libconfuse's include (which
+ * goes on reading where it was when the file ends) as a memory file of
+ * that text, /proc/self/fd/N.  That stays open until the main file's
+ * parse is over: its name says, in errors, which file it is.
  */
-static int
-sources_unchanged(void)
-{
-	struct conf *c = parse.conf;
-	struct stamp now;
-	size_t i;
-
-	for (i = 0; i < c->nsources; i++) {
-		if (stamp_fd(parse.fds[i], &now) != 0 ||
-		    !stamp_same(&now, &c->sources[i].stamp) ||
-		    stamp_at(AT_FDCWD, c->sources[i].path, &now) != 0 ||
-		    !stamp_same(&now, &c->sources[i].stamp))
-			return -1;
-	}
-	return 0;
-}
-
-static void
-sources_close(void)
-{
-	size_t i;
-
-	for (i = 0; i < parse.conf->nsources; i++)
-		if (parse.fds[i] != -1)
-			close(parse.fds[i]);
-	free(parse.fds);
-	parse.fds = NULL;
-}
-
-/* include("file"): relative to the main file's directory, and recorded. */
 static int
 conf_include(cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
 {
 	const char *args[1];
-	char *path;
-	int rc = 1;
+	char *path, *text, fdpath[32];
+	size_t len;
+	int fd, rc = 1;
 
 	if (parse.in_clients_dir) {
 		report(cfg, "include() is not allowed in a clients-dir file, "
@@ -345,13 +491,45 @@ conf_include(cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
 		report(cfg, "include() takes one file name");
 		return 1;
 	}
-	path = path_join(parse.dir, argv[0]);
-	if (source_open(path, cfg_file(cfg), cfg->line) != -1) {
-		args[0] = path;
-		rc = cfg_include(cfg, opt, 1, args);
+	if (parse.nincludes == INCLUDES_MAX) {
+		report(cfg, "more than %d files included; put clients in "
+		    "clients-dir", INCLUDES_MAX);
+		return 1;
 	}
+	path = path_join(parse.dir, argv[0]);
+	if ((text = source_load(path, cfg_file(cfg), cfg->line, &len)) == NULL)
+		goto out;
+	/* named as the file: /proc/PID/fd shows which is being read */
+	if ((fd = memfd_create(strrchr(path, '/') + 1, MFD_CLOEXEC)) == -1 ||
+	    write_all(fd, text, len) != 0) {
+		conf_syserror(cfg_file(cfg), cfg->line, "include \"%s\"",
+		    path);
+		if (fd != -1)
+			close(fd);
+		goto out;
+	}
+	parse.includes[parse.nincludes].fd = fd;
+	parse.includes[parse.nincludes++].path = xstrdup(path);
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	args[0] = fdpath;
+	rc = cfg_include(cfg, opt, 1, args);
+out:
+	free(text);
 	free(path);
 	return rc;
+}
+
+/* Closes the included files' memory files. */
+static void
+includes_close(void)
+{
+	size_t i;
+
+	for (i = 0; i < parse.nincludes; i++) {
+		close(parse.includes[i].fd);
+		free(parse.includes[i].path);
+	}
+	parse.nincludes = 0;
 }
 
 /* The scope of the section cfg is. */
@@ -455,7 +633,8 @@ check_path(cfg_t *cfg, cfg_opt_t *opt, const struct setting *s)
 		report(cfg, "%s \"%s\" is not a directory", opt->name, path);
 	else if (s->access != 0 && (parse.check || s->scope != SCOPE_TLS) &&
 	    access(path, s->access) != 0)
-		report(cfg, "%s \"%s\": %s", opt->name, path, strerror(errno));
+		conf_syserror(cfg_file(cfg), cfg->line, "%s \"%s\"", opt->name,
+		    path);
 	free(path);
 }
 
@@ -561,11 +740,11 @@ check_client(cfg_t *cfg, cfg_opt_t *opt)
 			break;
 		}
 	place_add(cfg);
-	if (cfg_size(sec, "key") > 0 && (dyn_is_update(cfg_getstr(sec, "key"))
-	    || acme_path(cfg_getstr(sec, "key")) != ACME_NONE))
+	if (cfg_size(sec, "key") > 0 &&
+	    route_of(cfg_getstr(sec, "key")) != ROUTE_SECRET)
 		report(cfg, "client \"%s\": key is the path of another "
-		    "protocol (/nic/update, /v3/update, /present, /cleanup, "
-		    "/update), which is never a secret URL", cfg_title(sec));
+		    "protocol (%s), which is never a secret URL",
+		    cfg_title(sec), route_paths());
 	for (i = 0; i < nsettings; i++)
 		if (settings[i].scope == SCOPE_CLIENT &&
 		    (settings[i].flags & SETF_REQUIRED) &&
@@ -757,12 +936,13 @@ take_clients(struct conf *c, cfg_t *cfg, size_t first)
 }
 
 /*
- * Parses the file at path, open on fd, with its includes; the main file
- * gives the top-level settings.  Its clients are copied into c and its
- * tree freed.  Returns 0, or -1 when libconfuse failed.
+ * Parses text, len bytes, read from the file at path, with its includes;
+ * the main file gives the top-level settings.  Its clients are copied
+ * into c and its tree freed.  Returns 0, or -1 when libconfuse failed.
  */
 static int
-parse_file(struct conf *c, const char *path, int fd, int main_file)
+parse_file(struct conf *c, const char *path, char *text, size_t len,
+    int main_file)
 {
 	size_t first = parse.nplaces;
 	unsigned int n;
@@ -772,12 +952,13 @@ parse_file(struct conf *c, const char *path, int fd, int main_file)
 
 	if ((cfg = conf_parser(path)) == NULL)
 		return -1;
-	if ((fp = fdopen(dup(fd), "r")) == NULL)
-		conf_error(path, 0, "%s", strerror(errno));
+	if ((fp = fmemopen(text, len, "r")) == NULL)
+		conf_syserror(path, 0, "%s", "");
 	else {
 		rc = cfg_parse_fp(cfg, fp);
 		fclose(fp);
 	}
+	includes_close();
 	if (rc == CFG_SUCCESS) {
 		if (main_file)
 			take_top(c, cfg);
@@ -792,6 +973,20 @@ parse_file(struct conf *c, const char *path, int fd, int main_file)
 	return rc == CFG_SUCCESS ? 0 : -1;
 }
 
+/* Reads the file at path and parses it; 0, or -1. */
+static int
+parse_path(struct conf *c, const char *path, int main_file)
+{
+	size_t len;
+	char *text = source_load(path, NULL, 0, &len);
+	int rc = -1;
+
+	if (text != NULL)
+		rc = parse_file(c, path, text, len, main_file);
+	free(text);
+	return rc;
+}
+
 static int
 name_cmp(const void *a, const void *b)
 {
@@ -799,46 +994,64 @@ name_cmp(const void *a, const void *b)
 }
 
 /*
- * Parses every regular file of clients-dir whose name ends in ".conf",
- * each on its own, in byte order of the names.  The directory is a
- * source too: adding or removing a file changes its stamp.
+ * The names of clients-dir's files that end in ".conf", sorted in byte
+ * order, into *names (to be freed); the directory becomes a source, its
+ * stamp changing when a file is added, removed or renamed.  Returns their
+ * number.
  */
-static void
-parse_clients_dir(struct conf *c)
+static size_t
+clients_dir_names(struct conf *c, char ***names)
 {
 	struct dirent *e;
-	struct stat st;
-	char **names = NULL, *path;
-	size_t n = 0, i, len;
-	int fd, dfd;
+	struct stamp was;
+	size_t n = 0, len;
+	int fd;
 	DIR *d;
 
-	if ((dfd = open(c->clients_dir, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) == -1 || (d = fdopendir(dup(dfd))) == NULL) {
+	*names = NULL;
+	if ((fd = open(c->clients_dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1 || stamp_fd(fd, &was) != 0 ||
+	    (d = fdopendir(fd)) == NULL) {
 		if (parse.errors == 0)	/* else check_path() said why */
-			conf_error(c->path, 0, "clients-dir \"%s\": %s",
-			    c->clients_dir, strerror(errno));
-		if (dfd != -1)
-			close(dfd);
-		return;
+			conf_syserror(c->path, 0, "clients-dir \"%s\"",
+			    c->clients_dir);
+		if (fd != -1)
+			close(fd);
+		return 0;
 	}
-	source_add(c->clients_dir, dfd, 1);
+	source_add(c->clients_dir, &was, 1);
 	while ((e = readdir(d)) != NULL) {
 		len = strlen(e->d_name);
 		if (len < 5 || strcmp(e->d_name + len - 5, ".conf") != 0)
 			continue;
-		names = xrealloc(names, n + 1, sizeof(*names));
-		names[n++] = xstrdup(e->d_name);
+		*names = xrealloc(*names, n + 1, sizeof(**names));
+		(*names)[n++] = xstrdup(e->d_name);
 	}
+	source_unchanged(dirfd(d), c->clients_dir, &was);
 	closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp);
+	qsort(*names, n, sizeof(**names), name_cmp);
+	return n;
+}
+
+/*
+ * Parses every regular file of clients-dir whose name ends in ".conf",
+ * each on its own, in byte order of the names.
+ */
+static void
+parse_clients_dir(struct conf *c)
+{
+	struct stat st;
+	char **names, *path;
+	size_t n = clients_dir_names(c, &names), i;
+
 	parse.in_clients_dir = 1;
-	for (i = 0; i < n && !parse.too_large && !parse.timed_out; i++) {
+	for (i = 0; i < n && !parse.too_large && !parse.timed_out &&
+	    !parse.changed; i++) {
 		path = path_join(c->clients_dir, names[i]);
 		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 			conf_warn(path, 0, "not a regular file, ignored");
-		else if ((fd = source_open(path, NULL, 0)) != -1)
-			parse_file(c, path, fd, 0);
+		else
+			parse_path(c, path, 0);
 		free(path);
 	}
 	parse.in_clients_dir = 0;
@@ -991,6 +1204,7 @@ parse_start(struct conf *c, const char *path, char *dircopy)
 	parse.errors = 0;
 	parse.timed_out = 0;
 	parse.too_large = 0;
+	parse.changed = 0;
 	parse.bytes = 0;
 	parse.proxies_seen = 0;
 	parse.in_clients_dir = 0;
@@ -1004,18 +1218,16 @@ static int
 conf_load_once(struct conf *c, const char *path)
 {
 	char dircopy[PATH_MAX];
-	int fd, rc = -1, changed = 0;
+	int rc;
 
 	parse_start(c, path, dircopy);
-	if ((fd = source_open(c->path, NULL, 0)) != -1 &&
-	    (rc = parse_file(c, c->path, fd, 1)) == 0 &&
-	    c->clients_dir != NULL)
+	if ((rc = parse_path(c, c->path, 1)) == 0 && c->clients_dir != NULL)
 		parse_clients_dir(c);
-	if (rc == 0 && parse.errors == 0 && sources_unchanged() != 0)
-		changed = 1;
-	else if (rc == 0)
+	/* each file was read whole; none may have changed since */
+	if (rc == 0 && !parse.changed && conf_changed(c) != NULL)
+		parse.changed = 1;
+	if (rc == 0 && !parse.changed)
 		check_clients(c);
-	sources_close();
 	places_free();
 	if (parse.timed_out)
 		log_err("configuration: parsing %s took longer than %d s; "
@@ -1026,7 +1238,7 @@ conf_load_once(struct conf *c, const char *path)
 		    "KiB, more than a connection parses; run sftdyn -t %s to "
 		    "compile its client index", c->path, PARSE_BYTES_MAX / 1024,
 		    c->path);
-	if (changed)
+	if (parse.changed)
 		return 1;
 	return rc == 0 && parse.errors == 0 ? 0 : -1;
 }

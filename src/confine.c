@@ -274,7 +274,7 @@ confine_landlock(const struct conf *c, int statedir)
 	attr.handled_access_fs = fs_handled(abi);
 	if ((rs = (int)syscall(SYS_landlock_create_ruleset, &attr,
 	    sizeof(attr), 0)) == -1) {
-		log_err("landlock: %s", strerror(errno));
+		log_syserr("landlock");
 		if (statedir != -1)
 			close(statedir);
 		return -1;
@@ -283,7 +283,7 @@ confine_landlock(const struct conf *c, int statedir)
 	if (rc == 0)
 		rc = (int)syscall(SYS_landlock_restrict_self, rs, 0);
 	if (rc != 0)
-		log_err("landlock: %s", strerror(errno));
+		log_syserr("landlock");
 	close(rs);
 	return rc == 0 ? 0 : -1;
 }
@@ -330,7 +330,7 @@ static const int allowed[] = {
 	SYS_fdatasync, SYS_unlinkat, SYS_renameat, SYS_renameat2, SYS_mkdirat,
 	SYS_ioctl, SYS_dup, SYS_dup3, SYS_pipe2, SYS_umask, SYS_getcwd,
 	SYS_fadvise64,
-	SYS_fchmod, SYS_ftruncate,
+	SYS_fchmod, SYS_ftruncate, SYS_memfd_create,
 #ifdef __x86_64__
 	SYS_open, SYS_stat, SYS_lstat, SYS_access, SYS_readlink, SYS_unlink,
 	SYS_rename, SYS_mkdir, SYS_dup2, SYS_pipe, SYS_poll, SYS_select,
@@ -475,7 +475,7 @@ confine_seccomp(void)
 			log_debug("seccomp: a filter is in place already");
 			return 0;
 		}
-		log_err("seccomp: %s", strerror(errno));
+		log_syserr("seccomp");
 		return -1;
 	}
 	return 0;
@@ -507,7 +507,7 @@ confine(const struct conf *c)
 		bad = 1;
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-		log_err("no_new_privs: %s", strerror(errno));
+		log_syserr("no_new_privs");
 		if (statedir != -1)
 			close(statedir);
 		return -1;

@@ -14,19 +14,6 @@
 
 #include "sftdyn.h"
 
-/* Whether key (a request-target without its '/') is a dyndns2 update. */
-int
-dyn_is_update(const char *key)
-{
-	static const char *const paths[] = { "nic/update", "v3/update" };
-	size_t i;
-
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
-		if (has_prefix(key, paths[i], "?"))
-			return 1;
-	return 0;
-}
-
 static int
 hex_value(char ch)
 {

@@ -321,11 +321,12 @@ table_ok(struct index *ix, unsigned i)
 }
 
 /*
- * The record at pos, if its key is key: 1 with *val and *vlen set (the
- * MAC left off); 0 when its key is another; -1 when it does not lie in
- * the database or, when check is set, its MAC fails.
+ * The record at pos, if its key is key: FOUND with *val and *vlen set
+ * (the MAC left off); FOUND_NONE when its key is another; FOUND_BROKEN
+ * when it does not lie in the database or, when check is set, its MAC
+ * fails.
  */
-static int
+static enum found
 record_at(struct index *ix, unsigned pos, const void *key, size_t klen,
     const char **val, size_t *vlen, int check)
 {
@@ -334,57 +335,57 @@ record_at(struct index *ix, unsigned pos, const void *key, size_t klen,
 	uint64_t mac;
 
 	if (pos < CDB_HEADER || pos > ix->length - 8)
-		return -1;
+		return FOUND_BROKEN;
 	rk = cdb_unpack(r);
 	rd = cdb_unpack(r + 4);
 	if (rd < MAC_LEN || rk > ix->length - pos - 8 ||
 	    rd > ix->length - pos - 8 - rk)
-		return -1;
+		return FOUND_BROKEN;
 	memcpy(&mac, r + 8 + rk + rd - MAC_LEN, MAC_LEN);
 	if (check && mac != record_mac(ix->salt, r + 8, rk, r + 8 + rk,
 	    rd - MAC_LEN))
-		return -1;
+		return FOUND_BROKEN;
 	if (rk != klen || memcmp(r + 8, key, klen) != 0)
-		return 0;
+		return FOUND_NONE;
 	*val = (const char *)r + 8 + rk;
 	*vlen = rd - MAC_LEN;
-	return 1;
+	return FOUND;
 }
 
 /*
  * Finds the record for key as tinycdb does (the table its hash names,
  * probed from the slot it names until an empty one).  With check set,
  * the table and every record the probe reads are authenticated.  Returns
- * 1 and sets *val and *vlen (the MAC left off), 0 when there is no such
- * record, or -1 when what it read is damaged.
+ * FOUND and sets *val and *vlen (the MAC left off), FOUND_NONE when there
+ * is no such record, or FOUND_BROKEN when what it read is damaged.
  */
-static int
+static enum found
 record_find(struct index *ix, const void *key, size_t klen, const char **val,
     size_t *vlen, int check)
 {
 	unsigned h = cdb_hash(key, (unsigned)klen), t = h & (CDB_TABLES - 1);
 	unsigned pos = cdb_unpack(ix->mem + 8 * t), n, slot, i;
 	const unsigned char *s;
-	int rc;
+	enum found rc;
 
 	if ((n = cdb_unpack(ix->mem + 8 * t + 4)) == 0)
-		return 0;
+		return FOUND_NONE;
 	if (check ? !table_ok(ix, t) : n > (ix->length - CDB_HEADER) / 8 ||
 	    pos < CDB_HEADER || pos > ix->length - (size_t)n * 8)
-		return -1;
+		return FOUND_BROKEN;
 	for (i = 0, slot = (h >> 8) % n; i < n; i++, slot = (slot + 1) % n) {
 		s = ix->mem + pos + 8 * slot;
 		if (cdb_unpack(s + 4) == 0)
-			return 0;	/* an empty slot: the key is not here */
+			return FOUND_NONE;	/* an empty slot: not here */
 		if (cdb_unpack(s) == h && (rc = record_at(ix, cdb_unpack(s + 4),
-		    key, klen, val, vlen, check)) != 0)
+		    key, klen, val, vlen, check)) != FOUND_NONE)
 			return rc;
 	}
-	return 0;
+	return FOUND_NONE;
 }
 
 /* record_find(), authenticating all it reads. */
-static int
+static enum found
 record_get(struct index *ix, const void *key, size_t klen, const char **val,
     size_t *vlen)
 {
@@ -420,14 +421,14 @@ index_meta(struct index *ix)
 		return -1;
 	/* the salt first: the record cannot be authenticated before */
 	memset(ix->salt, 0, SALT_LEN);
-	if (record_find(ix, "\0m", 2, &val, &vlen, 0) != 1 ||
+	if (record_find(ix, "\0m", 2, &val, &vlen, 0) != FOUND ||
 	    vlen != sizeof(magic) + SALT_LEN ||
 	    memcmp(val, magic, sizeof(magic)) != 0)
 		return -1;
 	memcpy(ix->salt, val + sizeof(magic), SALT_LEN);
 	return siphash24(ix->salt, &ix->t, offsetof(struct trailer, mac)) ==
 	    ix->t.mac && siphash24(ix->salt, ix->mem, CDB_HEADER) ==
-	    ix->t.header_mac && record_get(ix, "\0m", 2, &val, &vlen) == 1 ?
+	    ix->t.header_mac && record_get(ix, "\0m", 2, &val, &vlen) == FOUND ?
 	    0 : -1;
 }
 
@@ -501,7 +502,7 @@ index_fresh(struct index *ix, struct conf *c)
 	size_t vlen;
 	int kind, dirfd = -1, rc = 0;
 
-	if (record_get(ix, "\0s", 2, &val, &vlen) != 1)
+	if (record_get(ix, "\0s", 2, &val, &vlen) != FOUND)
 		return -1;
 	for (end = val + vlen; val < end && rc == 0;) {
 		if (source_next(&val, end, &kind, &was, &path) != 0 ||
@@ -527,7 +528,7 @@ index_conf(struct index *ix, struct conf *c)
 	const char *val, *end;
 	size_t vlen;
 
-	if (record_get(ix, "\0c", 2, &val, &vlen) != 1)
+	if (record_get(ix, "\0c", 2, &val, &vlen) != FOUND)
 		return -1;
 	end = val + vlen;
 	if (settings_decode(c, SCOPE_TOP, &val, end, 1) != 0 ||
@@ -555,7 +556,7 @@ index_load(struct conf *c, const char *path)
 	if ((fd = open(ipath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		rc = errno == ENOENT ? 1 : -1;
 		if (rc == -1)
-			log_err("client index %s: %s", ipath, strerror(errno));
+			log_syserr("client index %s", ipath);
 		free(ipath);
 		index_free(c);
 		return rc;
@@ -583,11 +584,11 @@ index_load(struct conf *c, const char *path)
 }
 
 /*
- * Finds the client whose key is key.  Returns 1 and sets *found, 0 when
- * there is none, or -1 when the index is damaged (logged): then the
- * configuration must be parsed to answer.
+ * Finds the client whose key is key.  Returns FOUND and sets *found,
+ * FOUND_NONE when there is none, or FOUND_BROKEN when the index is
+ * damaged (logged): then the configuration must be parsed to answer.
  */
-int
+enum found
 index_client_find(struct conf *c, const char *key,
     const struct client **found)
 {
@@ -595,13 +596,14 @@ index_client_find(struct conf *c, const char *key,
 	unsigned char digest[DIGEST_LEN];
 	const char *val, *end;
 	size_t vlen;
-	int rc;
+	enum found rc;
 
 	*found = NULL;
 	key_digest(ix->salt, key, digest);
-	if ((rc = record_get(ix, digest, DIGEST_LEN, &val, &vlen)) == 0)
-		return 0;	/* what the probe read was authentic */
-	if (rc == 1) {
+	if ((rc = record_get(ix, digest, DIGEST_LEN, &val, &vlen)) ==
+	    FOUND_NONE)
+		return FOUND_NONE;	/* what the probe read was authentic */
+	if (rc == FOUND) {
 		end = val + vlen;
 		memset(&ix->client, 0, sizeof(ix->client));
 		ix->client.key = "";
@@ -610,12 +612,12 @@ index_client_find(struct conf *c, const char *key,
 		    0) == 0 && val == end && ix->client.hosts.n > 0) {
 			settings_inherit(c, &ix->client);
 			*found = &ix->client;
-			return 1;
+			return FOUND;
 		}
 	}
 	log_err("client index of %s is damaged; parsing the configuration "
 	    "instead; run sftdyn -t %s", c->path, c->path);
-	return -1;
+	return FOUND_BROKEN;
 }
 
 /* Frees a configuration that index_load() loaded. */

@@ -2,8 +2,10 @@
  * Logging: syslog(3) with ident "sftdyn", facility daemon, or stderr with -e.
  * Nothing here ever writes to the connection.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -30,8 +32,38 @@ log_init(int to_stderr, int verbosity)
 		openlog("sftdyn", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+/*
+ * Formats fmt into buf, and with with_errno set ": " and the text of the
+ * errno the caller had (the text alone after an empty message): the one
+ * place where errno's text is written, for the log and for -t's messages
+ * alike.
+ */
+void
+msg_vformat(char *buf, size_t size, int with_errno, const char *fmt,
+    va_list ap)
+{
+	int saved = errno;
+	size_t n;
+
+	vsnprintf(buf, size, fmt, ap);
+	if (with_errno && (n = strlen(buf)) + 1 < size)
+		snprintf(buf + n, size - n, "%s%s", n ? ": " : "",
+		    strerror(saved));
+}
+
+/* msg_vformat(), with the arguments given. */
+void
+msg_format(char *buf, size_t size, int with_errno, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg_vformat(buf, size, with_errno, fmt, ap);
+	va_end(ap);
+}
+
 static void
-log_vwrite(int prio, const char *fmt, va_list ap)
+log_vwrite(int prio, int with_errno, const char *fmt, va_list ap)
 {
 	static const char *const names[] = {
 		[LOG_ERR] = "error", [LOG_WARNING] = "warning",
@@ -41,30 +73,30 @@ log_vwrite(int prio, const char *fmt, va_list ap)
 
 	if (prio > log_level)
 		return;
-	if (!log_stderr) {
-		vsyslog(prio, fmt, ap);
-		return;
-	}
-	vsnprintf(line, sizeof(line), fmt, ap);
-	dprintf(STDERR_FILENO, "sftdyn[%ld]: %s: %s\n", (long)getpid(),
-	    names[prio], line);
+	msg_vformat(line, sizeof(line), with_errno, fmt, ap);
+	if (!log_stderr)
+		syslog(prio, "%s", line);
+	else
+		dprintf(STDERR_FILENO, "sftdyn[%ld]: %s: %s\n",
+		    (long)getpid(), names[prio], line);
 }
 
-#define LOG_FUNC(fn, prio)				\
+#define LOG_FUNC(fn, prio, with_errno)			\
 void							\
 fn(const char *fmt, ...)				\
 {							\
 	va_list ap;					\
 							\
 	va_start(ap, fmt);				\
-	log_vwrite(prio, fmt, ap);			\
+	log_vwrite(prio, with_errno, fmt, ap);		\
 	va_end(ap);					\
 }
 
-LOG_FUNC(log_err, LOG_ERR)
-LOG_FUNC(log_warn, LOG_WARNING)
-LOG_FUNC(log_info, LOG_INFO)
-LOG_FUNC(log_debug, LOG_DEBUG)
+LOG_FUNC(log_err, LOG_ERR, 0)
+LOG_FUNC(log_syserr, LOG_ERR, 1)	/* ... ": " and errno's text */
+LOG_FUNC(log_warn, LOG_WARNING, 0)
+LOG_FUNC(log_info, LOG_INFO, 0)
+LOG_FUNC(log_debug, LOG_DEBUG, 0)
 
 /*
  * s for a log line, where it may be anything a client sent: printable

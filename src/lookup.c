@@ -12,15 +12,19 @@
 
 #include "sftdyn.h"
 
-/* Reports an error of the command line's: "FILE: message" for -t. */
-static void ATTR_PRINTF(3, 4)
-option_error(const struct options *o, int to_stderr, const char *fmt, ...)
+/*
+ * Reports an error of the command line's, with errno's text when
+ * with_errno is set: "FILE: message" for -t, else to the log.
+ */
+static void ATTR_PRINTF(4, 5)
+option_error(const struct options *o, int to_stderr, int with_errno,
+    const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg_vformat(msg, sizeof(msg), with_errno, fmt, ap);
 	va_end(ap);
 	if (to_stderr)
 		fprintf(stderr, "%s: %s\n", o->conffile, msg);
@@ -36,12 +40,11 @@ int
 options_check(const struct conf *c, const struct options *o, int to_stderr)
 {
 	if (o->nskeyfile != NULL && access(o->nskeyfile, R_OK) != 0) {
-		option_error(o, to_stderr, "--nskeyfile %s: %s", o->nskeyfile,
-		    strerror(errno));
+		option_error(o, to_stderr, 1, "--nskeyfile %s", o->nskeyfile);
 		return -1;
 	}
 	if (o->tls && (c->tls_cert == NULL || c->tls_key == NULL)) {
-		option_error(o, to_stderr,
+		option_error(o, to_stderr, 0,
 		    "--tls needs a tls section with cert and key");
 		return -1;
 	}
@@ -115,7 +118,7 @@ lookup_client(struct lookup *l, const char *key, const struct client **cl)
 		return FOUND_BROKEN;
 	if (c->index == NULL)
 		*cl = conf_client_find(c, key);
-	else if (index_client_find(c, key, cl) < 0) {
+	else if (index_client_find(c, key, cl) == FOUND_BROKEN) {
 		lookup_release(l);
 		deadline_in(PARSE_BUDGET);
 		if (lookup_load(l, 1) != 0) {

@@ -112,14 +112,17 @@ static int
 check_conf(const struct options *o)
 {
 	const char *changed;
+	char msg[PATH_MAX + 64];
 	struct conf c;
 	int rc = conf_load(&c, o->conffile, CONF_CHECK);
 
 	if (rc == 0)
 		rc = options_check(&c, o, 1);
-	if (rc == 0 && index_write(&c) != 0)
-		fprintf(stderr, "%s: warning: cannot write the client index "
-		    "%s.cdb: %s\n", o->conffile, c.path, strerror(errno));
+	if (rc == 0 && index_write(&c) != 0) {
+		msg_format(msg, sizeof(msg), 1, "cannot write the client index "
+		    "%s.cdb", c.path);
+		fprintf(stderr, "%s: warning: %s\n", o->conffile, msg);
+	}
 	/* what was checked must still be what the files hold */
 	if (rc == 0 && (changed = conf_changed(&c)) != NULL) {
 		fprintf(stderr, "%s: changed while sftdyn -t ran; run it "
@@ -175,23 +178,25 @@ receive(struct exchange *x, struct request *req, const struct options *o)
 }
 
 /*
- * Hands the request to its protocol: POST on /present, /cleanup and
- * /update is ACME's, GET or HEAD on /nic/update and /v3/update dyndns2's,
- * GET or HEAD anywhere else the secret URL's.  Any other method is 405:
- * with Allow: POST on ACME's paths, Allow: GET, HEAD elsewhere.
+ * Hands the request to the protocol its path belongs to (route.c): ACME's
+ * paths take POST, dyndns2's and the secret URL GET or HEAD.  Any other
+ * method is 405: with Allow: POST on ACME's paths, Allow: GET, HEAD
+ * elsewhere.
  */
 static void
 route(struct exchange *x)
 {
 	enum method m = x->req->method;
-	enum acme_op op = acme_path(x->req->key);
+	enum route r = route_of(x->req->key);
+	int acme = r == ROUTE_PRESENT || r == ROUTE_CLEANUP ||
+	    r == ROUTE_UPDATE;
 
-	if (op != ACME_NONE && m == METHOD_POST)
-		acme_serve(x, op);
-	else if (op != ACME_NONE || (m != METHOD_GET && m != METHOD_HEAD)) {
+	if (acme && m == METHOD_POST)
+		acme_serve(x, r);
+	else if (acme || (m != METHOD_GET && m != METHOD_HEAD)) {
 		x->answer.status = ST_METHOD;
-		x->answer.allow = op != ACME_NONE ? "POST" : NULL;
-	} else if (dyn_is_update(x->req->key))
+		x->answer.allow = acme ? "POST" : NULL;
+	} else if (r == ROUTE_DYNDNS2)
 		dyn_serve(x);
 	else
 		secret_serve(x);
@@ -290,13 +295,13 @@ tls_handoff(char *argv[])
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 	if (n <= 0) {
-		log_err("--tls: /proc/self/exe: %s", strerror(errno));
+		log_syserr("--tls: /proc/self/exe");
 		exit(1);
 	}
 	self[n] = '\0';
 	snprintf(helper, sizeof(helper), "%s/sftdyn-tls", dirname(self));
 	execv(helper, argv);
-	log_err("--tls: %s: %s", helper, strerror(errno));
+	log_syserr("--tls: %s", helper);
 	exit(1);
 }
 

@@ -147,6 +147,21 @@ valid_server_why(const char *s)
 	return "is neither an address nor a DNS name";
 }
 
+/*
+ * Whether v is an ACME challenge value, the only TXT data sftdyn writes:
+ * 43 characters of A-Z a-z 0-9 - _ (a key authorization's SHA-256
+ * digest, base64url).
+ */
+int
+valid_txt_value(const char *v)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_";
+
+	return strlen(v) == ACME_VALUE_LEN &&
+	    strspn(v, alphabet) == ACME_VALUE_LEN;
+}
+
 void *
 setting_ptr(const void *base, const struct setting *s)
 {

@@ -280,6 +280,14 @@ struct state {
 };
 
 /*
+ * What a state is worth (state_judge()): there is none; it is unknown
+ * (not a regular file, unreadable, corrupt, values not of its type); it
+ * is stale (written after an update sent with another server, port, key
+ * file or TTL than today's); or it vouches for its values.
+ */
+enum vouch { VOUCH_NONE, VOUCH_UNKNOWN, VOUCH_STALE, VOUCH_VOUCHES };
+
+/*
  * One name brought to what a request asks (sync.c): its A and AAAA
  * records to one or two addresses, one per family; or, for ACME, the TXT
  * set at _acme-challenge.NAME given or rid of one value.
@@ -321,13 +329,18 @@ struct dyn {
 	char		 addrs[96];	/* "V4", "V6" or "V4,V6" */
 };
 
+/* Which protocol a request path belongs to (route.c). */
+enum route { ROUTE_SECRET, ROUTE_DYNDNS2, ROUTE_PRESENT, ROUTE_CLEANUP,
+	ROUTE_UPDATE };
+
 /* An ACME dns-01 request (acme.c): lego's httpreq or acme-dns's. */
 #define ACME_BODY_MAX	1024	/* bytes of a request body, at most */
 #define ACME_VALUE_LEN	43	/* a key authorization's digest, base64url */
 #define ACME_PREFIX	"_acme-challenge."	/* of a name's challenge */
-enum acme_op { ACME_NONE, ACME_PRESENT, ACME_CLEANUP, ACME_UPDATE };
+#define OWNER_MAX	(sizeof(ACME_PREFIX) - 1 + HOST_MAX + 1)	/* a
+				   record's owner: a name, or its challenge */
 struct acme {
-	enum acme_op	 op;
+	enum route	 op;		/* ROUTE_PRESENT, _CLEANUP, _UPDATE */
 	char		 name[HOST_MAX + 1];	/* fqdn, or subdomain */
 	char		 value[ACME_BODY_MAX + 1];
 	const char	*result;	/* the word logged */
@@ -362,10 +375,8 @@ struct exchange {
 };
 
 /* acme.c */
-enum acme_op acme_path(const char *);
-int	acme_parse(enum acme_op, const char *, size_t, struct acme *);
-int	acme_value_valid(const char *);
-void	acme_serve(struct exchange *, enum acme_op);
+int	acme_parse(enum route, const char *, size_t, struct acme *);
+void	acme_serve(struct exchange *, enum route);
 
 /* auth.c */
 int	auth_basic(struct credentials *, const struct request *);
@@ -375,7 +386,6 @@ int	client_name_index(const struct client *, const char *);
 enum found auth_client(struct exchange *, struct credentials *);
 
 /* dyndns2.c */
-int	dyn_is_update(const char *);
 void	dyn_query_parse(struct dyn_query *, const char *);
 int	dyn_addresses(const struct dyn_query *, const struct addr *, int,
 	    struct addr[2], size_t *);
@@ -389,6 +399,11 @@ enum found lookup_client(struct lookup *, const char *,
 	    const struct client **);
 void	lookup_close(struct lookup *);
 
+/* route.c */
+enum route route_of(const char *);
+const char *route_path(enum route);
+const char *route_paths(void);
+
 /* status.c */
 int	status_print(const struct options *);
 
@@ -398,16 +413,21 @@ void	secret_serve(struct exchange *);
 /* index.c */
 int	index_write(const struct conf *);
 int	index_load(struct conf *, const char *);
-int	index_client_find(struct conf *, const char *, const struct client **);
+enum found index_client_find(struct conf *, const char *,
+	    const struct client **);
 void	index_free(struct conf *);
 
 /* log.c */
 void	log_init(int to_stderr, int verbosity);
 void	log_err(const char *, ...) ATTR_PRINTF(1, 2);
+void	log_syserr(const char *, ...) ATTR_PRINTF(1, 2);
 void	log_warn(const char *, ...) ATTR_PRINTF(1, 2);
 void	log_info(const char *, ...) ATTR_PRINTF(1, 2);
 void	log_debug(const char *, ...) ATTR_PRINTF(1, 2);
 void	log_escape(char *, size_t, const char *);
+void	msg_vformat(char *, size_t, int, const char *, va_list)
+	    ATTR_PRINTF(4, 0);
+void	msg_format(char *, size_t, int, const char *, ...) ATTR_PRINTF(4, 5);
 
 /* addr.c */
 int	addr_parse(struct addr *, const char *);
@@ -418,6 +438,7 @@ int	net_contains(const struct net *, size_t, const struct addr *);
 const char *addr_type(const struct addr *);
 
 /* conf.c */
+void	conf_blank_comments(char *, size_t);
 int	conf_load(struct conf *, const char *, int);
 void	conf_free(struct conf *);
 const char *conf_changed(const struct conf *);
@@ -541,11 +562,18 @@ const char *valid_name_why(const char *);
 const char *name_base(const char *);
 const char *valid_key_why(const char *);
 const char *valid_server_why(const char *);
+int	valid_txt_value(const char *);
 
 /* state.c */
 #define STATE_NOLOCK	(-1)	/* no usable lock: the state is unknown */
 #define STATE_BUSY	(-2)	/* the lock was held until the deadline */
 int	state_lock(const struct conf *, const char *);
+void	state_owner(char[OWNER_MAX + 1], const char *, const char *);
+void	state_signature(const struct conf *, const char *, const char *,
+	    long, char[SIG_SIZE]);
+enum vouch state_judge(const struct conf *, const char *, const char *,
+	    long, struct state *);
+const char *vouch_word(enum vouch);
 int	state_read(const struct conf *, const char *, const char *,
 	    struct state *);
 int	state_parse(const char *, size_t, struct state *);

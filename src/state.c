@@ -20,25 +20,43 @@
 
 #include "sftdyn.h"
 
-
 /*
- * State trouble: logged at err level, with the path and the reason, once
- * per connection; what follows from it only at debug level.
+ * State trouble: logged at err level, with the path and the reason
+ * (errno's text, with with_errno set), once per connection; what follows
+ * from it only at debug level.
  */
-static void ATTR_PRINTF(1, 2)
-trouble(const char *fmt, ...)
+static void
+vtrouble(int with_errno, const char *fmt, va_list ap)
 {
 	static int logged;
 	char msg[1024];
-	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
+	msg_vformat(msg, sizeof(msg), with_errno, fmt, ap);
 	if (logged++)
 		log_debug("state: %s", msg);
 	else
 		log_err("state: %s", msg);
+}
+
+static void ATTR_PRINTF(1, 2)
+trouble(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vtrouble(0, fmt, ap);
+	va_end(ap);
+}
+
+/* trouble(), and ": " and errno's text. */
+static void ATTR_PRINTF(1, 2)
+systrouble(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vtrouble(1, fmt, ap);
+	va_end(ap);
 }
 
 /* statedir/host.suffix, host lower-cased and without a trailing dot. */
@@ -72,7 +90,7 @@ open_regular(const char *path, int flags, struct stat *out)
 	fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 	if (fd == -1) {
 		if (errno != ENOENT)
-			trouble("%s: %s", path, strerror(errno));
+			systrouble("%s", path);
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -98,13 +116,12 @@ lock_open(const struct conf *c, const char *path)
 	if (fd != -1 || errno != ENOENT)
 		return fd;
 	if (mkdir(c->statedir, 0750) != 0 && errno != EEXIST) {
-		trouble("cannot make the state directory %s: %s; nothing is "
-		    "recorded", c->statedir, strerror(errno));
+		systrouble("cannot make the state directory %s", c->statedir);
 		return -1;
 	}
 	if ((fd = open_regular(path, O_RDWR | O_CREAT, NULL)) == -1 &&
 	    errno == ENOENT)
-		trouble("%s: %s", path, strerror(errno));
+		systrouble("%s", path);
 	return fd;
 }
 
@@ -132,7 +149,7 @@ state_lock(const struct conf *c, const char *host)
 			    "until the deadline", path);
 			return STATE_BUSY;
 		}
-		trouble("lock %s: %s", path, strerror(errno));
+		systrouble("lock %s", path);
 		return STATE_NOLOCK;
 	}
 	return fd;
@@ -218,6 +235,85 @@ state_read(const struct conf *c, const char *host, const char *type,
 	return 0;
 }
 
+/*
+ * The owner of the records of type that host's state is about, into
+ * owner: host itself, or for TXT its ACME challenge, _acme-challenge.HOST.
+ */
+void
+state_owner(char owner[OWNER_MAX + 1], const char *host, const char *type)
+{
+	snprintf(owner, OWNER_MAX + 1, "%s%s",
+	    strcmp(type, "TXT") == 0 ? ACME_PREFIX : "", host);
+}
+
+/* The signature that an update of host's records of type with ttl has. */
+void
+state_signature(const struct conf *c, const char *host, const char *type,
+    long ttl, char sig[SIG_SIZE])
+{
+	char owner[OWNER_MAX + 1];
+
+	state_owner(owner, host, type);
+	update_signature(c, owner, type, ttl, sig);
+}
+
+/* Whether st's values are ones of type: one address of it, or TXT's. */
+static int
+values_fit(const struct state *st, const char *type)
+{
+	struct addr a;
+	size_t i;
+
+	if (strcmp(type, "TXT") == 0) {
+		for (i = 0; i < st->n; i++)
+			if (!valid_txt_value(st->value[i]))
+				return 0;
+		return 1;
+	}
+	return st->n == 1 && addr_parse(&a, st->value[0]) == 0 &&
+	    strcmp(addr_type(&a), type) == 0;
+}
+
+/*
+ * Reads the state of host's records of type (A, AAAA or TXT), sent with
+ * ttl, into st, and says what it is worth: the one rule of what a state
+ * vouches for, for the handler and --status alike.  Whatever is not
+ * VOUCH_NONE or VOUCH_VOUCHES is logged.
+ */
+enum vouch
+state_judge(const struct conf *c, const char *host, const char *type,
+    long ttl, struct state *st)
+{
+	char sig[SIG_SIZE];
+
+	if (state_read(c, host, type, st) != 0)
+		return errno == ENOENT ? VOUCH_NONE : VOUCH_UNKNOWN;
+	if (!values_fit(st, type)) {
+		trouble("%s %s: corrupt, ignored", host, type);
+		return VOUCH_UNKNOWN;
+	}
+	state_signature(c, host, type, ttl, sig);
+	if (strcmp(st->sig, sig) != 0) {
+		log_info("state: %s %s was set by another update (server, "
+		    "port, key file or TTL changed), so it vouches for nothing",
+		    host, type);
+		return VOUCH_STALE;
+	}
+	return VOUCH_VOUCHES;
+}
+
+/* The word --status shows for v. */
+const char *
+vouch_word(enum vouch v)
+{
+	static const char *const words[] = {
+		[VOUCH_NONE] = "none", [VOUCH_UNKNOWN] = "unknown",
+		[VOUCH_STALE] = "stale", [VOUCH_VOUCHES] = "vouches",
+	};
+
+	return words[v];
+}
+
 /* fsync(2) of the state directory, so that a removal or rename lasts. */
 static int
 state_sync_dir(const struct conf *c)
@@ -247,15 +343,15 @@ state_forget(const struct conf *c, const char *host, const char *type)
 	if (unlink(path) == 0) {
 		if (state_sync_dir(c) == 0)
 			return 0;
-		trouble("%s: removed, but syncing %s failed: %s", path,
-		    c->statedir, strerror(errno));
+		systrouble("%s: removed, but syncing %s failed", path,
+		    c->statedir);
 		return -1;
 	}
 	if (errno == ENOENT || errno == ENOTDIR)
 		return 0;
 	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return 0;	/* never read, so it vouches for nothing */
-	trouble("cannot remove %s: %s", path, strerror(errno));
+	systrouble("cannot remove %s", path);
 	return -1;
 }
 
@@ -271,17 +367,17 @@ write_atomic(const char *path, const char *data, size_t len)
 
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		trouble("%s: %s", tmp, strerror(errno));
+		systrouble("%s", tmp);
 		return;
 	}
 	ok = write_all(fd, data, len) == 0 && fsync(fd) == 0;
 	if (close(fd) != 0 || !ok) {
-		trouble("%s: %s", tmp, strerror(errno));
+		systrouble("%s", tmp);
 		unlink(tmp);
 		return;
 	}
 	if (rename(tmp, path) != 0) {
-		trouble("%s: %s", path, strerror(errno));
+		systrouble("%s", path);
 		unlink(tmp);
 		return;
 	}

@@ -25,10 +25,10 @@
 struct entry {
 	const struct client	*cl;
 	const char		*name;	/* for TXT, the challenge's name */
-	char			*owner;	/* the records': for TXT, the challenge's */
+	char			 owner[OWNER_MAX + 1];	/* the records' */
 	const char		*type;
 	struct state		 st;
-	const char		*state;	/* vouches, stale, unknown, none */
+	enum vouch		 vouch;
 	int			 asked;	/* the primary was asked */
 	enum verdict		 verdict;
 };
@@ -38,47 +38,18 @@ static const char *const verdicts[] = {
 	[VERDICT_NO_ANSWER] = "no-answer",
 };
 
-/* Whether the state's values are ones of type: an address, or TXT's. */
-static int
-values_fit(const struct state *st, const char *type)
-{
-	struct addr a;
-	size_t i;
-
-	if (strcmp(type, "TXT") == 0) {
-		for (i = 0; i < st->n; i++)
-			if (!acme_value_valid(st->value[i]))
-				return 0;
-		return 1;
-	}
-	return st->n == 1 && addr_parse(&a, st->value[0]) == 0 &&
-	    strcmp(addr_type(&a), type) == 0;
-}
-
 /* Whether e's state was read, with its values: it vouches or is stale. */
 static int
 entry_known(const struct entry *e)
 {
-	return strcmp(e->state, "vouches") == 0 ||
-	    strcmp(e->state, "stale") == 0;
+	return e->vouch == VOUCH_VOUCHES || e->vouch == VOUCH_STALE;
 }
 
 /* Reads e's state and says what it is worth. */
 static void
 entry_read(struct entry *e, const struct conf *c)
 {
-	char sig[SIG_SIZE];
-
-	if (state_read(c, e->name, e->type, &e->st) != 0) {
-		e->state = errno == ENOENT ? "none" : "unknown";
-		return;
-	}
-	if (!values_fit(&e->st, e->type)) {
-		e->state = "unknown";
-		return;
-	}
-	update_signature(c, e->owner, e->type, e->cl->ttl, sig);
-	e->state = strcmp(sig, e->st.sig) == 0 ? "vouches" : "stale";
+	e->vouch = state_judge(c, e->name, e->type, e->cl->ttl, &e->st);
 }
 
 /* Asks the primary whether DNS holds what e's state names. */
@@ -121,8 +92,7 @@ entry_add(struct entry **v, size_t *n, const struct client *cl,
 	memset(e, 0, sizeof(*e));
 	e->cl = cl;
 	e->name = name;
-	e->owner = strcmp(type, "TXT") == 0 ?
-	    xasprintf("%s%s", ACME_PREFIX, name) : xstrdup(name);
+	state_owner(e->owner, name, type);
 	e->type = type;
 }
 
@@ -226,7 +196,7 @@ print_text(const struct entry *v, size_t n, int verify, time_t now)
 			snprintf(age, sizeof(age), "-");
 		entry_values(e, values, sizeof(values));
 		printf("%-*s  %-*s  %-4s  %-7s  %-20s  %-6s  %s%s%s\n", wc,
-		    e->cl->name, wn, e->name, e->type, e->state, set, age,
+		    e->cl->name, wn, e->name, e->type, vouch_word(e->vouch), set, age,
 		    values, verify ? "  " : "", !verify ? "" : e->asked ?
 		    verdicts[e->verdict] : "-");
 	}
@@ -264,7 +234,7 @@ print_json(const struct entry *v, size_t n, int verify, time_t now)
 		    json_null());
 		json_object_set_new(o, "age_seconds", timed ?
 		    json_integer((json_int_t)(now - e->st.set)) : json_null());
-		json_object_set_new(o, "state", json_string(e->state));
+		json_object_set_new(o, "state", json_string(vouch_word(e->vouch)));
 		if (verify)
 			json_object_set_new(o, "dns", e->asked ?
 			    json_string(verdicts[e->verdict]) : json_null());
@@ -325,7 +295,7 @@ print_prometheus(const struct entry *v, size_t n, int verify)
 	    "# TYPE sftdyn_state_vouches gauge\n");
 	for (i = 0; i < n; i++)
 		sample("sftdyn_state_vouches", &v[i],
-		    strcmp(v[i].state, "vouches") == 0);
+		    v[i].vouch == VOUCH_VOUCHES);
 	if (!verify)
 		return;
 	printf("# HELP sftdyn_dns_agrees 1 when the primary holds what the "
@@ -370,8 +340,6 @@ status_print(const struct options *o)
 		print_prometheus(v, n, o->verify);
 	else
 		print_text(v, n, o->verify, now);
-	for (i = 0; i < n; i++)
-		free(v[i].owner);
 	free(v);
 	conf_free(&c);
 	return fflush(stdout) == 0 ? 0 : 1;

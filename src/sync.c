@@ -52,33 +52,18 @@ sync_all_current(const struct sync *s)
 }
 
 /*
- * Whether the state of host's records of a's type vouches for a: it
- * names a, and was written after an update with signature sig (the same
- * server, port, key file and TTL as now).
+ * Whether the state of the records of a's type at s's name vouches for
+ * a (state_judge()).
  */
 static int
-state_vouches(const struct conf *c, const char *host, const struct addr *a,
-    const char *sig)
+addr_current(const struct sync *s, const struct conf *c, const struct addr *a)
 {
 	struct state st;
 	struct addr recorded;
 
-	if (state_read(c, host, addr_type(a), &st) != 0)
-		return 0;
-	if (st.n != 1 || addr_parse(&recorded, st.value[0]) != 0 ||
-	    recorded.family != a->family) {
-		log_err("state: %s %s: corrupt, ignored", host, addr_type(a));
-		return 0;
-	}
-	if (memcmp(recorded.bytes, a->bytes, 16) != 0)
-		return 0;
-	if (strcmp(st.sig, sig) != 0) {
-		log_info("state: %s %s was set by another update (server, "
-		    "port, key file or TTL changed), so it vouches for nothing",
-		    host, addr_type(a));
-		return 0;
-	}
-	return 1;
+	return state_judge(c, s->host, addr_type(a), s->client->ttl, &st) ==
+	    VOUCH_VOUCHES && addr_parse(&recorded, st.value[0]) == 0 &&
+	    memcmp(recorded.bytes, a->bytes, 16) == 0;
 }
 
 /*
@@ -179,13 +164,13 @@ sync_addrs(struct sync *s, const struct conf *c)
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		update_signature(c, s->host, addr_type(&s->addr[i]),
+		state_signature(c, s->host, addr_type(&s->addr[i]),
 		    s->client->ttl, s->sig[i]);
 	if (sync_lock(s, c) != 0)
 		return SYNC_FAILED;
 	for (i = 0; i < s->n; i++)
 		s->current[i] = s->lock >= 0 &&
-		    state_vouches(c, s->host, &s->addr[i], s->sig[i]);
+		    addr_current(s, c, &s->addr[i]);
 	if (c->verify_dns)
 		sync_verify(s, c);
 	if (sync_all_current(s))
@@ -231,28 +216,12 @@ txt_remove(struct state *st, size_t i)
 	st->n--;
 }
 
-/*
- * Reads the TXT set into s->txt: whether the state vouches for it (its
- * signature is today's, its values are challenge values).
- */
+/* Reads the TXT set into s->txt: whether the state vouches for it. */
 static int
 txt_known(struct sync *s, const struct conf *c)
 {
-	size_t i;
-
-	if (s->lock < 0 || state_read(c, s->host, "TXT", &s->txt) != 0)
-		return 0;
-	for (i = 0; i < s->txt.n; i++)
-		if (!acme_value_valid(s->txt.value[i])) {
-			log_err("state: %s TXT: corrupt, ignored", s->host);
-			return 0;
-		}
-	if (strcmp(s->txt.sig, s->sig[0]) != 0) {
-		log_info("state: %s TXT was set by another update, so it "
-		    "vouches for nothing", s->host);
-		return 0;
-	}
-	return 1;
+	return s->lock >= 0 && state_judge(c, s->host, "TXT", s->client->ttl,
+	    &s->txt) == VOUCH_VOUCHES;
 }
 
 /*
@@ -267,15 +236,14 @@ static enum sync_result
 sync_txt(struct sync *s, const struct conf *c)
 {
 	struct strbuf b = { NULL, 0, 0 };
-	char *name = xasprintf("%s%s", ACME_PREFIX, s->host);
+	char name[OWNER_MAX + 1];
 	enum sync_result r = SYNC_CURRENT;
 	int known, at;
 
-	update_signature(c, name, "TXT", s->client->ttl, s->sig[0]);
-	if (sync_lock(s, c) != 0) {
-		free(name);
+	state_owner(name, s->host, "TXT");
+	state_signature(c, s->host, "TXT", s->client->ttl, s->sig[0]);
+	if (sync_lock(s, c) != 0)
 		return SYNC_FAILED;
-	}
 	known = txt_known(s, c);
 	at = known ? txt_index(&s->txt, s->value) : -1;
 	if ((s->kind == SYNC_PRESENT && at >= 0) ||
@@ -311,7 +279,6 @@ sync_txt(struct sync *s, const struct conf *c)
 	s->txt_known = known;
 	r = sync_run(s, c, &b);
 out:
-	free(name);
 	return r;
 }
 

@@ -85,7 +85,7 @@ secure_start(struct conn *conn)
 	 * interrupts */
 	if (fcntl(conn->rfd, F_SETFL, fcntl(conn->rfd, F_GETFL) | O_NONBLOCK) ||
 	    fcntl(conn->wfd, F_SETFL, fcntl(conn->wfd, F_GETFL) | O_NONBLOCK)) {
-		log_err("tls: fcntl: %s", strerror(errno));
+		log_syserr("tls: fcntl");
 		goto fail;
 	}
 	if (conn->rfd == conn->wfd)

@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -152,7 +153,7 @@ update_log_output(char *out, int failed)
 static void ATTR_NORETURN
 update_child(const struct conf *c, pid_t parent, int in, int out, int lock)
 {
-	char *argv[8], port[8];
+	char *argv[8], port[8], msg[PATH_MAX + 64];
 	sigset_t none;
 	int sig;
 
@@ -173,7 +174,8 @@ update_child(const struct conf *c, pid_t parent, int in, int out, int lock)
 	close_range(lock >= 0 ? LOCK_FD + 1 : LOCK_FD, ~0U, 0);
 	update_argv(c, argv, port);
 	execve(c->nsupdate, argv, environ);
-	dprintf(STDERR_FILENO, "%s: %s\n", c->nsupdate, strerror(errno));
+	msg_format(msg, sizeof(msg), 1, "%s", c->nsupdate);
+	dprintf(STDERR_FILENO, "%s\n", msg);
 	_exit(127);
 }
 
@@ -224,7 +226,7 @@ update_spawn(const struct conf *c, int in, int out, int lock)
 	if (pid == 0)
 		update_child(c, parent, in, out, lock);
 	if (pid == -1) {
-		log_err("nsupdate: fork: %s", strerror(errno));
+		log_syserr("nsupdate: fork");
 		return -1;
 	}
 	setpgid(pid, pid);	/* whichever of the two runs first */
@@ -325,7 +327,7 @@ update_run(const struct conf *c, const char *script, int lock)
 
 	log_debug("nsupdate input:\n%s", script);
 	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(outp, O_CLOEXEC) != 0) {
-		log_err("nsupdate: pipe: %s", strerror(errno));
+		log_syserr("nsupdate: pipe");
 		return -1;
 	}
 	/* the input is written before nsupdate starts: it fits the pipe,
@@ -348,8 +350,8 @@ update_run(const struct conf *c, const char *script, int lock)
 		update_guard(0);
 		rc = update_result(status, in[0], out);
 		if (werr != 0) {
-			log_err("nsupdate: writing its input: %s",
-			    strerror(werr));
+			errno = werr;
+			log_syserr("nsupdate: writing its input");
 			rc = -1;
 		}
 		update_log_output(out, rc != 0);

@@ -116,6 +116,36 @@ is "$("$SFTDYN" -t "$T/etc/line.conf" 2>&1)" \
     "$T/etc/line.conf:6: invalid boolean value for option 'verify-dns'" \
     "-t: between two client sections: its own line"
 
+# Every check names its line, comments above it or not (libconfuse 3.3
+# counts a comment's line more than once), in the last section as in
+# any: a bad name in a host list, 21 names, an empty list, a name in
+# two clients, a value libconfuse refuses; in the main file, an included
+# one and a file of clients-dir.
+mkdir -p "$T/etc/lines.d"
+n=0
+for pre in '' '# one\n# two\n' '// one\n/* two\n three */\n' 'ttl = 5 # trailing\n'; do
+	for body in 'host = { "a.ex", "b..ex" }' \
+	    "host = { $(seq -f '"h%g.ex"' -s ', ' 21) }" 'host = { }' \
+	    'host = "dup.ex"' 'ttl = x'; do
+		n=$((n + 1))
+		text="${pre}client \"first$n\" {\n\tkey = \"k1-$n\"\n\thost = \"dup.ex\"\n}\n# between\nclient \"last$n\" {\n\tkey = \"k2-$n\" # its key\n\t$body\n}\n"
+		line=$(printf "$text" | grep -n "$(printf '%s' "$body" | cut -c1-8)" | tail -n 1 | cut -d: -f1)
+		[ "$body" = 'host = { }' ] && line=$((line + 1))	# the section's end
+		printf "$text" >"$T/etc/lines.conf"
+		out=$("$SFTDYN" -t "$T/etc/lines.conf" 2>&1 | head -n 1)
+		like "$out" "^$T/etc/lines\.conf:$line: " "-t: line $line of $(printf "$text" | wc -l): $body"
+		printf "$text" >"$T/etc/lines-inc.conf"
+		printf '# including\ninclude("lines-inc.conf")\n' >"$T/etc/lines.conf"
+		out=$("$SFTDYN" -t "$T/etc/lines.conf" 2>&1 | head -n 1)
+		like "$out" "^$T/etc/lines-inc\.conf:$line: " "  the same, included"
+		printf "$text" | grep -v '^ttl' >"$T/etc/lines.d/x.conf"
+		[ -n "$(printf "$pre" | grep '^ttl')" ] && line=$((line - 1))
+		printf 'clients-dir = "lines.d"\n' >"$T/etc/lines.conf"
+		out=$("$SFTDYN" -t "$T/etc/lines.conf" 2>&1 | head -n 1)
+		like "$out" "^$T/etc/lines\.d/x\.conf:$line: " "  the same, in clients-dir"
+	done
+done
+
 # libconfuse quotes what it could not parse: never in a message, it may be
 # part of a key (an unquoted key with a stray word).
 printf 'client "a" {\n key = ZeCr3t-part1 s3cReT-part2\n host = "a.example"\n}\n' \

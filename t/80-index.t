@@ -227,7 +227,8 @@ echo 'include("many.conf")' >>"$T/conf"
 rm -f "$T/conf.cdb"
 "$SFTDYN" -t "$T/conf" >"$T/t.out" 2>/dev/null &
 tpid=$!
-# wait until -t has both files open, then edit the first in place
+# wait until -t reads the include (the memory file libconfuse reads it
+# from is named as the file), then edit the main file in place
 wait_for 30 sh -c "ls -l /proc/$tpid/fd 2>/dev/null | grep -q many.conf"
 ok $? "-t is parsing"
 sed 's/secret-Z/secret-Y/' "$T/conf" >"$T/conf.new"

@@ -15,16 +15,16 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	static struct acme a;
-	enum acme_op op;
+	enum route op;
 
 	if (len < 1 || len - 1 > ACME_BODY_MAX)
 		return 0;
-	op = (enum acme_op)(ACME_PRESENT + data[0] % 3);
+	op = (enum route)(ROUTE_PRESENT + data[0] % 3);
 	memset(&a, 0, sizeof(a));
 	if (acme_parse(op, (const char *)data + 1, len - 1, &a) != 0)
 		return 0;
 	if (strlen(a.name) >= sizeof(a.name) || strlen(a.value) >= sizeof(a.value))
 		abort();
-	(void)acme_value_valid(a.value);
+	(void)valid_txt_value(a.value);
 	return 0;
 }

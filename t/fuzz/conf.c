@@ -40,10 +40,10 @@ check_index(struct conf *c)
 	if (index_write(c) != 0 || index_load(&ix, c->path) != 0)
 		abort();	/* a valid configuration always compiles */
 	for (i = 0; i < c->nclients; i++)
-		if (index_client_find(&ix, c->clients[i].key, &found) != 1 ||
+		if (index_client_find(&ix, c->clients[i].key, &found) != FOUND ||
 		    !same_client(&c->clients[i], found))
 			abort();
-	if (index_client_find(&ix, "no such key, surely", &found) != 0)
+	if (index_client_find(&ix, "no such key, surely", &found) != FOUND_NONE)
 		abort();
 	index_free(&ix);
 }

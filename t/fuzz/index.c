@@ -27,7 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	}
 	fuzz_write(fuzz_path("conf.cdb"), data, len);
 	if (index_load(&c, path) == 0) {
-		if (index_client_find(&c, "not the key", &found) == 1)
+		if (index_client_find(&c, "not the key", &found) == FOUND)
 			abort();
 		index_client_find(&c, "k", &found);
 		index_free(&c);

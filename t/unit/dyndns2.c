@@ -43,12 +43,19 @@ creds(const char *value)
 static void
 test_paths(void)
 {
-	TEST(dyn_is_update("nic/update"), "nic/update");
-	TEST(dyn_is_update("v3/update?hostname=x"), "v3/update?...");
-	TEST(!dyn_is_update("nic/update/"), "nic/update/ is a key");
-	TEST(!dyn_is_update("nic/updates"), "nic/updates is a key");
-	TEST(!dyn_is_update("NIC/UPDATE"), "NIC/UPDATE is a key");
-	TEST(!dyn_is_update("x/nic/update"), "x/nic/update is a key");
+	TEST(route_of("nic/update") == ROUTE_DYNDNS2, "nic/update");
+	TEST(route_of("v3/update?hostname=x") == ROUTE_DYNDNS2,
+	    "v3/update?...");
+	TEST(route_of("nic/update/") == ROUTE_SECRET, "nic/update/ is a key");
+	TEST(route_of("nic/updates") == ROUTE_SECRET, "nic/updates is a key");
+	TEST(route_of("NIC/UPDATE") == ROUTE_SECRET, "NIC/UPDATE is a key");
+	TEST(route_of("x/nic/update") == ROUTE_SECRET,
+	    "x/nic/update is a key");
+	TEST(route_of("present") == ROUTE_PRESENT, "present");
+	TEST(route_of("cleanup?x") == ROUTE_CLEANUP, "cleanup?x");
+	TEST(route_of("update") == ROUTE_UPDATE, "update");
+	TEST(route_of("updates") == ROUTE_SECRET, "updates is a key");
+	TEST(route_of("") == ROUTE_SECRET, "the empty key");
 }
 
 static void
