@@ -113,39 +113,55 @@ name_read(const unsigned char *msg, size_t len, size_t *off,
 }
 
 /*
- * Why the answer m does not show that q's name holds exactly the records
- * e expects (as a set), or NULL when it does.  *truncated is set for an
- * answer with TC=1; *differs when the answer is clear and DNS holds
- * something else (rather than no usable answer at all).
+ * Why the header of answer m gives no set to read, or NULL: it is not
+ * truncated (*truncated), for a QUERY, NOERROR or NXDOMAIN (*nxdomain),
+ * and authoritative.
  */
-const char *
-dns_answer_check(const struct query *q, const unsigned char *m, size_t len,
-    const struct expect *e, int *truncated, int *differs)
+static const char *
+answer_header(const unsigned char *m, int *truncated, int *nxdomain)
 {
-	unsigned char owner[DNS_NAME_MAX];
-	size_t off = DNS_HEADER + q->qlen, qnlen = q->qlen - 4, k;
-	long olen;
-	unsigned flags, i, an, match = 0, same = 0;
+	unsigned flags = dns_get16(m + 2);
 
-	flags = dns_get16(m + 2);
-	*differs = 0;
 	*truncated = (flags & FLAG_TC) != 0;
+	*nxdomain = RCODE(flags) == 3;
 	if (*truncated)
 		return "the answer is truncated";
 	if (OPCODE(flags) != 0)
 		return "the answer is not for a QUERY";
-	if (RCODE(flags) == 3) {
-		*differs = e->n > 0;
-		return e->n > 0 ? "NXDOMAIN" : NULL;
-	}
-	if (RCODE(flags) != 0)
+	if (RCODE(flags) != 0 && !*nxdomain)
 		return "the primary answered with an error (RCODE not NOERROR)";
 	if (!(flags & FLAG_AA))
 		return "the answer is not authoritative (AA=0)";
+	return NULL;
+}
+
+/*
+ * Reads answer m (len bytes; its header, question and ID checked by
+ * dns_answer_matches()) to q into *got: the records of q's name, class IN
+ * and q's type, as a set (NXDOMAIN: none).  Returns NULL, or why it gives
+ * no such set: *truncated for TC=1; *clear when the answer is clear, but
+ * not a set sftdyn uses: a CNAME or DNAME on the way (any record in the
+ * answer section but the queried name's, class and type: the name is not
+ * where it seems), more than RRSET_MAX records or one over RDATA_MAX
+ * bytes; neither when it is no usable answer (an error, AA=0, malformed).
+ */
+const char *
+dns_answer_read(const struct query *q, const unsigned char *m, size_t len,
+    struct rrset *got, int *truncated, int *clear)
+{
+	unsigned char owner[DNS_NAME_MAX];
+	size_t off = DNS_HEADER + q->qlen, qnlen = q->qlen - 4;
+	unsigned i, an, type, class, rdlen;
+	const char *why;
+	int nxdomain;
+	long olen;
+
+	got->n = 0;
+	*clear = 0;
+	if ((why = answer_header(m, truncated, &nxdomain)) != NULL)
+		return why;
 	an = dns_get16(m + 6);
 	for (i = 0; i < an; i++) {
-		unsigned type, class, rdlen;
-
 		if ((olen = name_read(m, len, &off, owner)) < 0 ||
 		    off + 10 > len)
 			return "the answer is malformed";
@@ -154,31 +170,58 @@ dns_answer_check(const struct query *q, const unsigned char *m, size_t len,
 		rdlen = dns_get16(m + off + 8);
 		if ((off += 10) + rdlen > len)
 			return "the answer is malformed";
-		if (type == (unsigned)q->type && class == CLASS_IN &&
-		    (size_t)olen == qnlen &&
-		    memcmp(owner, q->msg + DNS_HEADER, qnlen) == 0) {
-			match++;
-			for (k = 0; k < e->n; k++)
-				if (rdlen == e->len[k] &&
-				    memcmp(m + off, e->rdata[k], rdlen) == 0) {
-					same++;
-					break;
-				}
+		if (type != (unsigned)q->type || class != CLASS_IN ||
+		    (size_t)olen != qnlen ||
+		    memcmp(owner, q->msg + DNS_HEADER, qnlen) != 0) {
+			*clear = 1;
+			return "the answer holds a record of another name or "
+			    "type (a CNAME or DNAME on the way)";
 		}
+		if (got->n == RRSET_MAX || rdlen > RDATA_MAX) {
+			*clear = 1;
+			return "the primary holds more than sftdyn reads";
+		}
+		got->len[got->n] = rdlen;
+		memcpy(got->rdata[got->n++], m + off, rdlen);
 		off += rdlen;
 	}
-	*differs = 1;
-	if (match == 0 && e->n > 0)
+	if (nxdomain && got->n > 0)
+		return "the answer is malformed (NXDOMAIN with records)";
+	return NULL;
+}
+
+/* Whether set a holds rdata [data, data + len). */
+static int
+rrset_has(const struct rrset *a, const unsigned char *data, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (a->len[i] == len && memcmp(a->rdata[i], data, len) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Why set got, of type, is not exactly set want (as sets: each record
+ * once, in any order), or NULL when it is.
+ */
+const char *
+rrset_differs(int type, const struct rrset *got, const struct rrset *want)
+{
+	size_t i;
+
+	if (got->n == 0 && want->n > 0)
 		return "the primary holds no such record";
-	if (match > e->n && e->n == 1)
+	if (got->n > 1 && want->n == 1)
 		return "the primary holds more than one record";
-	if (match != e->n)
+	if (got->n != want->n)
 		return "the primary holds another number of records";
-	if (same != match)
-		return e->n == 1 && q->type != TYPE_TXT ?
-		    "the primary holds another address" :
-		    "the primary holds other values";
-	*differs = 0;
+	for (i = 0; i < got->n; i++)
+		if (!rrset_has(want, got->rdata[i], got->len[i]))
+			return want->n == 1 && type != TYPE_TXT ?
+			    "the primary holds another address" :
+			    "the primary holds other values";
 	return NULL;
 }
 

@@ -508,25 +508,30 @@ struct query {
 	struct sockaddr_storage	 to;
 	socklen_t		 tolen;
 };
-/* What a record set must hold: each record's data, as a set. */
-struct expect {
-	unsigned char	 rdata[STATE_VALUES][STATE_VALUE_MAX + 1];
-	size_t		 len[STATE_VALUES];
+/* A record set: each record's data, as a set (for TXT, its strings). */
+#define RRSET_MAX	16	/* records sftdyn reads in a set */
+#define RDATA_MAX	512	/* bytes of one record's data it reads */
+struct rrset {
 	size_t		 n;
+	size_t		 len[RRSET_MAX];
+	unsigned char	 rdata[RRSET_MAX][RDATA_MAX];
 };
 unsigned dns_get16(const unsigned char *);
 void	dns_put16(unsigned char *, unsigned);
 int	dns_query_build(struct query *, const char *, int);
 int	dns_answer_matches(const struct query *, const unsigned char *, size_t);
-const char *dns_answer_check(const struct query *, const unsigned char *,
-	    size_t, const struct expect *, int *, int *);
+const char *dns_answer_read(const struct query *, const unsigned char *,
+	    size_t, struct rrset *, int *, int *);
+const char *rrset_differs(int, const struct rrset *, const struct rrset *);
 
 /* verify.c */
 enum verdict { VERDICT_AGREES, VERDICT_DIFFERS, VERDICT_NO_ANSWER };
-void	expect_addr(struct expect *, const struct addr *);
-void	expect_txt(struct expect *, const struct state *);
+void	rrset_addr(struct rrset *, const struct addr *);
+void	rrset_txt(struct rrset *, const struct state *);
+enum verdict verify_read(const struct conf *, const char *, int,
+	    struct rrset *, const char **);
 enum verdict verify_query(const struct conf *, const char *, int,
-	    const struct expect *, const char **);
+	    const struct rrset *, const char **);
 int	verify_confirms(const struct conf *, const char *, const struct addr *);
 
 /* update.c */

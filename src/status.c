@@ -56,7 +56,7 @@ entry_read(struct entry *e, const struct conf *c)
 static void
 entry_verify(struct entry *e, const struct conf *c)
 {
-	struct expect want;
+	static struct rrset want;
 	struct addr a;
 	const char *why;
 	int type;
@@ -64,11 +64,11 @@ entry_verify(struct entry *e, const struct conf *c)
 	if (!entry_known(e))
 		return;
 	if (strcmp(e->type, "TXT") == 0) {
-		expect_txt(&want, &e->st);
+		rrset_txt(&want, &e->st);
 		type = TYPE_TXT;
 	} else {
 		addr_parse(&a, e->st.value[0]);
-		expect_addr(&want, &a);
+		rrset_addr(&want, &a);
 		type = a.family == AF_INET ? TYPE_A : TYPE_AAAA;
 	}
 	/* each question gets timeout seconds, and no more */
@@ -126,6 +126,16 @@ entries_of(const struct conf *c, size_t *n)
 		}
 	}
 	return v;
+}
+
+/*
+ * Seconds since e's state was set, never fewer than none: a time set
+ * in the future (the clock was wrong, then stepped back) is age 0.
+ */
+static long
+entry_age(const struct entry *e, time_t now)
+{
+	return e->st.set > now ? 0 : (long)(now - e->st.set);
 }
 
 /* The values of e: "-" for none, "(empty)" for a known empty TXT set. */
@@ -191,7 +201,7 @@ print_text(const struct entry *v, size_t n, int verify, time_t now)
 
 		rfc3339(entry_known(e) ? e->st.set : 0, set);
 		if (entry_known(e))
-			duration((long)(now - e->st.set), age);
+			duration(entry_age(e, now), age);
 		else
 			snprintf(age, sizeof(age), "-");
 		entry_values(e, values, sizeof(values));
@@ -202,44 +212,56 @@ print_text(const struct entry *v, size_t n, int verify, time_t now)
 	}
 }
 
+/* e's values as JSON: an address, an array of TXT values, or null. */
+static json_t *
+entry_values_json(const struct entry *e)
+{
+	json_t *vals;
+	size_t i;
+
+	if (!entry_known(e))
+		return json_null();
+	if (strcmp(e->type, "TXT") != 0)
+		return json_string(e->st.value[0]);
+	vals = json_array();
+	for (i = 0; i < e->st.n; i++)
+		json_array_append_new(vals, json_string(e->st.value[i]));
+	return vals;
+}
+
+/* Entry e as a JSON object. */
+static json_t *
+entry_json(const struct entry *e, int verify, time_t now)
+{
+	json_t *o = json_object();
+	int known = entry_known(e);
+	char set[32];
+
+	rfc3339(e->st.set, set);
+	json_object_set_new(o, "client", json_string(e->cl->name));
+	json_object_set_new(o, "name", json_string(e->name));
+	json_object_set_new(o, "type", json_string(e->type));
+	json_object_set_new(o, "value", entry_values_json(e));
+	json_object_set_new(o, "set", known ? json_string(set) : json_null());
+	json_object_set_new(o, "age_seconds", known ?
+	    json_integer((json_int_t)entry_age(e, now)) : json_null());
+	json_object_set_new(o, "state", json_string(vouch_word(e->vouch)));
+	if (verify)
+		json_object_set_new(o, "dns", e->asked ?
+		    json_string(verdicts[e->verdict]) : json_null());
+	return o;
+}
+
 /* The report as one JSON document, {"entries": [...]}. */
 static void
 print_json(const struct entry *v, size_t n, int verify, time_t now)
 {
-	json_t *doc = json_object(), *list = json_array(), *o, *vals;
-	char set[32];
-	size_t i, j;
+	json_t *doc = json_object(), *list = json_array();
 	char *text;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		const struct entry *e = &v[i];
-		int timed = entry_known(e), txt = strcmp(e->type, "TXT") == 0;
-
-		o = json_object();
-		json_object_set_new(o, "client", json_string(e->cl->name));
-		json_object_set_new(o, "name", json_string(e->name));
-		json_object_set_new(o, "type", json_string(e->type));
-		if (!timed)
-			vals = json_null();
-		else if (txt) {
-			vals = json_array();
-			for (j = 0; j < e->st.n; j++)
-				json_array_append_new(vals,
-				    json_string(e->st.value[j]));
-		} else
-			vals = json_string(e->st.value[0]);
-		json_object_set_new(o, "value", vals);
-		rfc3339(e->st.set, set);
-		json_object_set_new(o, "set", timed ? json_string(set) :
-		    json_null());
-		json_object_set_new(o, "age_seconds", timed ?
-		    json_integer((json_int_t)(now - e->st.set)) : json_null());
-		json_object_set_new(o, "state", json_string(vouch_word(e->vouch)));
-		if (verify)
-			json_object_set_new(o, "dns", e->asked ?
-			    json_string(verdicts[e->verdict]) : json_null());
-		json_array_append_new(list, o);
-	}
+	for (i = 0; i < n; i++)
+		json_array_append_new(list, entry_json(&v[i], verify, now));
 	json_object_set_new(doc, "entries", list);
 	if ((text = json_dumps(doc, JSON_INDENT(2))) != NULL)
 		printf("%s\n", text);

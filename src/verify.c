@@ -128,55 +128,75 @@ query_tcp(const struct query *q, unsigned char *m, const char **why)
 
 /*
  * Asks the primary for name's records of type (TYPE_A, TYPE_AAAA or
- * TYPE_TXT) and compares them with e, within the phase's deadline: one
- * query over UDP, once more over TCP when truncated.  Returns the
- * verdict; *why says what did not agree.
+ * TYPE_TXT), within the phase's deadline: one query over UDP, once more
+ * over TCP when truncated.  Returns VERDICT_AGREES with *got the set
+ * DNS holds (possibly none); VERDICT_DIFFERS when DNS clearly holds
+ * something else there (a CNAME, a DNAME, a set larger than sftdyn
+ * reads); VERDICT_NO_ANSWER when no usable answer came.  *why says why
+ * not.
  */
 enum verdict
-verify_query(const struct conf *c, const char *name, int type,
-    const struct expect *e, const char **why)
+verify_read(const struct conf *c, const char *name, int type,
+    struct rrset *got, const char **why)
 {
 	static unsigned char m[DNS_TCP_MAX];
 	struct query q;
-	int truncated = 0, differs = 0;
+	int truncated = 0, clear = 0;
 	long n;
 
 	*why = NULL;
+	got->n = 0;
 	if (dns_query_build(&q, name, type) != 0)
 		*why = "the host is not a name";
 	else if (query_target(&q, c) != 0)
 		*why = "the primary's address is unknown";
 	else if ((n = query_udp(&q, m, why)) >= 0) {
-		*why = dns_answer_check(&q, m, (size_t)n, e, &truncated, &differs);
+		*why = dns_answer_read(&q, m, (size_t)n, got, &truncated,
+		    &clear);
 		if (truncated && (n = query_tcp(&q, m, why)) >= 0) {
-			*why = dns_answer_check(&q, m, (size_t)n, e, &truncated,
-			    &differs);
+			*why = dns_answer_read(&q, m, (size_t)n, got,
+			    &truncated, &clear);
 			if (truncated)
 				*why = "the answer is truncated over TCP too";
 		}
 	}
 	if (*why == NULL)
 		return VERDICT_AGREES;
-	return differs ? VERDICT_DIFFERS : VERDICT_NO_ANSWER;
+	return clear ? VERDICT_DIFFERS : VERDICT_NO_ANSWER;
 }
 
-/* What an address record must hold: exactly a. */
-void
-expect_addr(struct expect *e, const struct addr *a)
+/*
+ * Asks the primary whether name's records of type are exactly the set
+ * want.  Returns the verdict; *why says what did not agree.
+ */
+enum verdict
+verify_query(const struct conf *c, const char *name, int type,
+    const struct rrset *want, const char **why)
 {
-	memset(e, 0, sizeof(*e));
+	static struct rrset got;
+	enum verdict v = verify_read(c, name, type, &got, why);
+
+	if (v == VERDICT_AGREES && (*why = rrset_differs(type, &got, want)) !=
+	    NULL)
+		v = VERDICT_DIFFERS;
+	return v;
+}
+
+/* The set of an address record: exactly a. */
+void
+rrset_addr(struct rrset *e, const struct addr *a)
+{
 	e->n = 1;
 	e->len[0] = a->family == AF_INET ? 4 : 16;
 	memcpy(e->rdata[0], a->bytes, e->len[0]);
 }
 
-/* What a TXT set must hold: one record per value, one string each. */
+/* The TXT set of st's values: one record per value, one string each. */
 void
-expect_txt(struct expect *e, const struct state *st)
+rrset_txt(struct rrset *e, const struct state *st)
 {
 	size_t i, len;
 
-	memset(e, 0, sizeof(*e));
 	for (i = 0; i < st->n; i++) {
 		len = strlen(st->value[i]);
 		e->rdata[i][0] = (unsigned char)len;
@@ -194,12 +214,12 @@ expect_txt(struct expect *e, const struct state *st)
 int
 verify_confirms(const struct conf *c, const char *host, const struct addr *a)
 {
+	static struct rrset want;
 	const char *why;
-	struct expect e;
 
-	expect_addr(&e, a);
+	rrset_addr(&want, a);
 	if (verify_query(c, host, a->family == AF_INET ? TYPE_A : TYPE_AAAA,
-	    &e, &why) == VERDICT_AGREES)
+	    &want, &why) == VERDICT_AGREES)
 		return 1;
 	log_info("verify-dns: %s %s: %s; updating", host, addr_type(a), why);
 	return 0;

@@ -101,7 +101,78 @@ stop_named
 timed row a a.$ZONE AAAA
 is "$out" "a a.$ZONE AAAA vouches SET AGE 2001:db8::2 no-answer" "--verify, the primary down: no-answer"
 restart_named
+
+# A CNAME or DNAME on the way to a name never agrees, whatever DNS holds
+# beyond it: b's known, empty TXT set over a CNAME to a name with a TXT
+# record; c's A record, with c's address beyond a CNAME; d's under a
+# DNAME.  Each kind of state: vouches and stale are asked about (and
+# disagree), none and unknown are not asked.
+hand() { printf '%s\nsend\n' "$@" | nsupdate -l -p "$NSPORT" -k "$T/named/session.key"; }
+W=$(printf '%043d' 6 | tr 0-9 A-J)
+for op in present cleanup; do
+	curl -s -u "b:?hostname=b&password=secret-b" --data \
+	    "{\"fqdn\":\"_acme-challenge.b.$ZONE.\",\"value\":\"$W\"}" \
+	    "http://127.0.0.1:$PORT/$op" >/dev/null
+done
+is "$(get '/?hostname=b&password=secret-b' --interface 127.0.0.4)" "200 OK" "b: A"
+is "$(get /secret-c --interface 127.0.0.5)" "200 OK" "c: A"
+settle b.$ZONE
+settle c.$ZONE
+like "$(cat "$T/state/b.$ZONE.TXT")" '^[0-9a-f]{16}$' "b's TXT state: a known, empty set"
+is "$(row b b.$ZONE TXT)" "b b.$ZONE TXT vouches SET AGE (empty) agrees" \
+    "--verify: the empty set agrees, before"
+hand "update add _acme-challenge.b.$ZONE 30 CNAME t.$ZONE" \
+    "update add t.$ZONE 30 TXT \"$W\""
+hand "update delete c.$ZONE A" "update add c.$ZONE 30 CNAME c2.$ZONE" \
+    "update add c2.$ZONE 30 A 127.0.0.5"
+is "$(row b b.$ZONE TXT)" "b b.$ZONE TXT vouches SET AGE (empty) disagrees" \
+    "--verify: the empty TXT set, over a CNAME: disagrees"
+is "$(row c c.$ZONE A)" "c c.$ZONE A vouches SET AGE 127.0.0.5 disagrees" \
+    "--verify: an A record, its address beyond a CNAME: disagrees"
+sed -i 's/^ttl = 30/ttl = 31/' "$T/conf"
+is "$(row c c.$ZONE A)" "c c.$ZONE A stale SET AGE 127.0.0.5 disagrees" \
+    "--verify, a stale state: disagrees too"
+sed -i 's/^ttl = 31/ttl = 30/' "$T/conf"
+is "$(row c c.$ZONE AAAA)" "c c.$ZONE AAAA none SET AGE - -" \
+    "--verify, no state: not asked"
+mv "$T/state/b.$ZONE.A" "$T/state/b.A.saved"
+mkdir "$T/state/b.$ZONE.A"
+is "$(row b b.$ZONE A)" "b b.$ZONE A unknown SET AGE - -" \
+    "--verify, an unknown state: not asked"
+rmdir "$T/state/b.$ZONE.A"
+mv "$T/state/b.A.saved" "$T/state/b.$ZONE.A"
+hand "update add dname.$ZONE 30 DNAME elsewhere.$ZONE" \
+    "update add b.elsewhere.$ZONE 30 A 127.0.0.4"
+cp "$T/state/b.$ZONE.A" "$T/state/b.dname.$ZONE.A"
+write_conf 'client "multi" {
+	key = "secret-multi"
+	host = { "m1.dyn.test", "*.m1.dyn.test" }
+}
+client "d" {
+	key = "secret-d"
+	host = "b.dname.dyn.test"
+}'
+sed -i 's,named/session.key,named/tsig.key,' "$T/conf"
+like "$(rr b.dname.$ZONE A | tr '\n' ' ')" "b\\.elsewhere\\.$ZONE\\. 127\\.0\\.0\\.4" \
+    "(b.dname.$ZONE leads by the DNAME to an A record of the address)"
+like "$(row d b.dname.$ZONE A)" "^d b\\.dname\\.$ZONE A (vouches|stale) SET AGE 127\\.0\\.0\\.4 disagrees\$" \
+    "--verify: an A record under a DNAME: disagrees"
+is "$(status --json --verify | jq -r '.entries[] | select(.client == "b" and .type == "TXT") | .dns')" \
+    disagrees "--json --verify: the CNAME too"
+hand "update delete _acme-challenge.b.$ZONE CNAME" "update delete c.$ZONE CNAME" \
+    "update delete dname.$ZONE DNAME"
+rm "$T"/state/c.$ZONE.* "$T"/state/b.dname.$ZONE.*
 VERIFY=
+
+# A state dated in the future (the clock was wrong when it was written,
+# then stepped back) is age 0, never less.
+settle a.$ZONE
+touch -d '+2 hours' "$T/state/a.$ZONE.A"
+is "$(status --json | jq -c '.entries[] | select(.client == "a" and .type == "A") | .age_seconds')" \
+    0 "--json: a state set in the future: age_seconds 0"
+is "$(row a a.$ZONE A)" "a a.$ZONE A vouches SET AGE 127.0.0.2" "(the text says so too)"
+like "$(status | awk '$1 == "a" && $3 == "A" { print $6 }')" '^0s$' "  with the age 0s"
+touch "$T/state/a.$ZONE.A"
 
 # A TTL change: the states no longer vouch.
 sed -i 's/^ttl = 30/ttl = 31/' "$T/conf"

@@ -211,8 +211,8 @@ is "$(awk '{print $1}' "$T/proxy.log" | tr '\n' ' ')" "udp tcp " \
 case_of tc "UPTODATE 200" ""
 is "$(awk '{print $1}' "$T/proxy.log" | tr '\n' ' ')" "udp tcp " \
     "TC over UDP only: the TCP answer confirms"
-case_of dotlabel "OK 200" "the primary holds no such record"
-case_of nullabel "OK 200" "the primary holds no such record"
+case_of dotlabel "OK 200" "the answer holds a record of another name or type"
+case_of nullabel "OK 200" "the answer holds a record of another name or type"
 case_of silence "OK 200" "the primary did not answer in time"
 took_between 1500 8000 "silence: the query waited for the deadline, no longer"
 is "$(grep -c '^udp' "$T/proxy.log")" 1 "silence: one query, no retries"
