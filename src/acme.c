@@ -4,9 +4,12 @@
  * wildcard, at _acme-challenge.NAME, and nothing else.  Two protocols
  * that ACME clients speak already:
  *
- *   lego's httpreq (lego, Traefik): POST /present and /cleanup, HTTP
- *   Basic as for dyndns2, {"fqdn":"_acme-challenge.NAME.","value":"..."};
- *   answered in text, and any status below 400 is success to lego;
+ *   lego's httpreq (lego, Traefik; Caddy's acmeproxy): POST /present and
+ *   /cleanup, HTTP Basic as for dyndns2,
+ *   {"fqdn":"_acme-challenge.NAME.","value":"..."}; answered in text, and
+ *   any status below 400 is success to lego; answered in JSON when Accept
+ *   names application/json first (Caddy's), {"fqdn":...,"value":...}
+ *   echoing the request on success, {"error":WORD} else;
  *
  *   acme-dns's /update (certbot's hook, acme.sh, lego, Traefik, Caddy):
  *   POST /update, X-Api-User and X-Api-Key, {"subdomain":"...",
@@ -19,6 +22,7 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -55,15 +59,23 @@ static const char *const members[][2] = {
 	[ROUTE_UPDATE] = { "subdomain", "txt" },
 };
 
-/* Copies the JSON string v into out; 0, or -1 when it does not fit. */
+/*
+ * Copies the JSON string v into out; 0, or -1 when it does not fit.  A
+ * NUL it holds ("\u0000") becomes 0x01, which no name or value holds:
+ * the string fails as a whole, as what it is (a name, a value), rather
+ * than ending early.
+ */
 static int
 take_string(json_t *v, char *out, size_t size)
 {
-	size_t len = json_string_length(v);
+	size_t len = json_string_length(v), i;
 
 	if (len >= size)
 		return -1;
 	memcpy(out, json_string_value(v), len + 1);
+	for (i = 0; i < len; i++)
+		if (out[i] == '\0')
+			out[i] = '\001';
 	return 0;
 }
 
@@ -79,8 +91,8 @@ acme_parse(enum route op, const char *body, size_t len, struct acme *a)
 	const char *k;
 	int rc = -1, i;
 
-	if (op < ROUTE_PRESENT || op > ROUTE_UPDATE || (root = json_loadb(body, len,
-	    JSON_REJECT_DUPLICATES, NULL)) == NULL)
+	if (op < ROUTE_PRESENT || op > ROUTE_UPDATE || (root = json_loadb(body,
+	    len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL)) == NULL)
 		return -1;
 	if (!json_is_object(root))
 		goto out;
@@ -134,20 +146,32 @@ static void
 acme_answer(struct exchange *x, enum acme_row r)
 {
 	struct acme *a = &x->p.acme;
+	json_t *o;
+	char *text;
 
 	a->result = rows[r].text;
 	x->answer.status = rows[r].status;
 	x->answer.challenge = a->op != ROUTE_UPDATE;
-	if (a->op != ROUTE_UPDATE) {
+	if (a->op != ROUTE_UPDATE && !a->json) {
 		x->answer.body = rows[r].text;
 		return;
 	}
 	x->answer.ctype = "application/json";
 	x->answer.body = x->body;
-	if (rows[r].json != NULL)
+	if (a->op == ROUTE_UPDATE && rows[r].json != NULL)
 		snprintf(x->body, sizeof(x->body), "%s", rows[r].json);
-	else
+	else if (a->op == ROUTE_UPDATE)
 		snprintf(x->body, sizeof(x->body), "{\"txt\":\"%s\"}", a->value);
+	else {
+		o = r == ROW_OK ? json_pack("{s:s, s:s}", "fqdn", a->name,
+		    "value", a->value) : json_pack("{s:s}", "error",
+		    rows[r].text);
+		text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		snprintf(x->body, sizeof(x->body), "%s", text ? text :
+		    "{\"error\":\"dnserr\"}");
+		free(text);
+		json_decref(o);
+	}
 }
 
 /* The client the request's credentials name: Basic, or acme-dns's. */
@@ -185,17 +209,19 @@ acme_row(struct exchange *x, const char *body, size_t len)
 	    a->op == ROUTE_CLEANUP ? SYNC_CLEANUP : SYNC_PRESENT);
 	memcpy(s->value, a->value, ACME_VALUE_LEN + 1);	/* valid: it fits */
 	x->nsync = 1;
+	sync_lock(s, 1, &x->lookup->conf);
 	switch (sync_host(s, &x->lookup->conf)) {
-	case SYNC_FAILED:
-		return ROW_DNSERR;
 	case SYNC_LIMITED:
 		x->answer.retry_after = s->retry_after;
 		return ROW_ABUSE;
 	case SYNC_CURRENT:
 	case SYNC_UPDATED:
+		return ROW_OK;
+	case SYNC_FAILED:
+	case SYNC_PENDING:
 		break;
 	}
-	return ROW_OK;
+	return ROW_DNSERR;
 }
 
 /* One info line: peer, client, operation, name, result, duration. */
@@ -228,6 +254,7 @@ acme_serve(struct exchange *x, enum route op)
 
 	memset(a, 0, sizeof(*a));
 	a->op = op;
+	a->json = http_wants_json(x->req);
 	x->log = acme_log;
 	if ((st = http_read_body(x->conn, x->req, body, ACME_BODY_MAX,
 	    &len)) != ST_OK) {

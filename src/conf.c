@@ -1112,13 +1112,6 @@ check_unique(struct conf *c, struct entry *v, size_t n, const char *what)
 	}
 }
 
-static int
-entry_name_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct entry *)a)->s,
-	    ((const struct entry *)b)->s);
-}
-
 /* name lower-cased and without a trailing dot, in the pool. */
 static const char *
 name_key(struct pool *pool, const char *name)
@@ -1129,30 +1122,86 @@ name_key(struct pool *pool, const char *name)
 	return pool_strdup(pool, buf);
 }
 
+/* A name with its bytes reversed: a subtree's names sort together. */
+static const char *
+name_reversed(struct pool *pool, const char *name)
+{
+	char buf[HOST_MAX + 4];
+	size_t len = strlen(name), i;
+
+	for (i = 0; i < len && i + 1 < sizeof(buf); i++)
+		buf[i] = name[len - 1 - i];
+	buf[i] = '\0';
+	return pool_strdup(pool, buf);
+}
+
+static int
+entry_str_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->s,
+	    ((const struct entry *)b)->s);
+}
+
 /*
- * Reports a wildcard name "*.N" whose N belongs to another client: the
- * two would share _acme-challenge.N.  v is every client's names, sorted.
+ * A wildcard "*.N" owns N's whole subtree: N and every name below it, at
+ * any depth, are that client's alone (they share _acme-challenge.N, and
+ * a certificate for "*.N" matches every name one label below N).  v is
+ * every client's names, folded, n of them; each that lies in another
+ * client's subtree is reported at the later of the two clients.
  */
 static void
-check_wildcards(struct conf *c, const struct entry *v, size_t n)
+check_subtrees(struct conf *c, const struct entry *v, size_t n)
 {
-	size_t i;
+	struct entry *r = xcalloc(n + 1, sizeof(*r)), key;
+	struct pool pool = { NULL };
+	size_t i, k, len, lo, hi;
 
+	for (i = 0; i < n; i++)	/* each name's base, reversed: r[i].s */
+		r[i] = (struct entry){ name_reversed(&pool,
+		    name_base(v[i].s)), i };
+	qsort(r, n, sizeof(*r), entry_str_cmp);
 	for (i = 0; i < n; i++) {
-		const struct entry *base, key = { name_base(v[i].s), 0 };
+		const struct entry *w = &v[i], *e;
 		const struct client *a, *b;
+		const struct place *pa, *pb;
 
-		if (key.s == v[i].s || (base = bsearch(&key, v, n, sizeof(*v),
-		    entry_name_cmp)) == NULL || base->client == v[i].client)
-			continue;
-		a = &c->clients[base->client];
-		b = &c->clients[v[i].client];
-		conf_error(parse.places[b->index].file,
-		    parse.places[b->index].host_line, "client \"%s\": host "
-		    "\"%s\" and client \"%s\"'s \"%s\" would share "
-		    "_acme-challenge.%s; a name and its wildcard belong to one "
-		    "client", b->name, v[i].s, a->name, base->s, base->s);
+		if (name_base(w->s) == w->s)
+			continue;	/* not a wildcard */
+		key.s = name_reversed(&pool, name_base(w->s));
+		len = strlen(key.s);
+		/* the subtree: every reversed base that starts with N's */
+		for (lo = 0, hi = n; lo < hi;) {
+			k = lo + (hi - lo) / 2;
+			if (strcmp(r[k].s, key.s) < 0)
+				lo = k + 1;
+			else
+				hi = k;
+		}
+		for (k = lo; k < n && strncmp(r[k].s, key.s, len) == 0; k++) {
+			e = &v[r[k].client];
+			if ((r[k].s[len] != '\0' && r[k].s[len] != '.') ||
+			    e->client == w->client || strcmp(e->s, w->s) == 0)
+				continue;	/* not below, its own, or twice */
+			a = &c->clients[w->client];
+			b = &c->clients[e->client];
+			pa = &parse.places[a->index];
+			pb = &parse.places[b->index];
+			if (a->index > b->index)
+				conf_error(pa->file, pa->host_line, "client "
+				    "\"%s\" has \"%s\", whose subtree holds "
+				    "client \"%s\"'s \"%s\" (%s:%d); a wildcard's "
+				    "client owns every name below it", a->name,
+				    w->s, b->name, e->s, pb->file, pb->host_line);
+			else
+				conf_error(pb->file, pb->host_line, "client "
+				    "\"%s\" has \"%s\", in the subtree of client "
+				    "\"%s\"'s \"%s\" (%s:%d); a wildcard's client "
+				    "owns every name below it", b->name, e->s,
+				    a->name, w->s, pa->file, pa->host_line);
+		}
 	}
+	pool_free(&pool);
+	free(r);
 }
 
 /*
@@ -1177,7 +1226,7 @@ check_clients(struct conf *c)
 			v[n++] = (struct entry){ name_key(&keys,
 			    c->clients[i].hosts.v[j]), i };
 	check_unique(c, v, n, "host");
-	check_wildcards(c, v, n);
+	check_subtrees(c, v, n);
 	pool_free(&keys);
 	free(v);
 	for (i = 0; i < c->nclients; i++)

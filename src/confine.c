@@ -7,8 +7,8 @@
  * Landlock: files may be read only in the configuration's directories
  * and the system directories nsupdate needs (/usr, /etc, /dev, /proc,
  * /run for named's session key, /lib and /lib64 where they are not links
- * into /usr); written, created and removed only in the state directory,
- * and /dev/null written; executed only if they are nsupdate (and the
+ * into /usr); written, created, truncated and removed only in the state
+ * directory, and /dev/null written; executed only if they are nsupdate (and the
  * dynamic loader that runs it) -- or, when nsupdate is set to a script,
  * the system's programs, which a script runs.  A kernel without Landlock
  * is logged once at debug level.
@@ -56,7 +56,8 @@
 
 /*
  * What a ruleset of Landlock ABI version abi handles: everything it
- * knows of the file system; truncation (ABI 3) is then granted nowhere.
+ * knows of the file system; truncation (ABI 3) is then granted only in
+ * the state directory.
  */
 static __u64
 fs_handled(long abi)
@@ -224,11 +225,13 @@ allow_nsupdate(int rs, const struct conf *c)
 
 /*
  * The rules: the system directories and the configuration's read, the
- * state directory (open on statedir, or -1) read and written, /dev/null
- * written (an nsupdate wrapper may send output there), nsupdate run.
+ * state directory (open on statedir, or -1) read and written (files
+ * truncated too, where the kernel's Landlock, ABI abi, knows truncation:
+ * an nsupdate wrapper may overwrite a file of its own there), /dev/null
+ * written (a wrapper may send output there), nsupdate run.
  */
 static int
-landlock_rules(int rs, const struct conf *c, int statedir)
+landlock_rules(int rs, const struct conf *c, int statedir, long abi)
 {
 	char last[PATH_MAX] = "";
 	size_t i;
@@ -247,7 +250,8 @@ landlock_rules(int rs, const struct conf *c, int statedir)
 	if (c->nskeyfile != NULL && !in_system_dir(c->nskeyfile))
 		rc |= allow(rs, c->nskeyfile, FS_READ, 0, 0);
 	if (statedir != -1)
-		rc |= allow_fd(rs, statedir, FS_READ | FS_WRITE, 1);
+		rc |= allow_fd(rs, statedir, FS_READ | FS_WRITE |
+		    (abi >= 3 ? LANDLOCK_ACCESS_FS_TRUNCATE : 0), 1);
 	rc |= allow(rs, "/dev/null", LANDLOCK_ACCESS_FS_WRITE_FILE, 0, 0);
 	return rc | allow_nsupdate(rs, c);
 }
@@ -279,7 +283,7 @@ confine_landlock(const struct conf *c, int statedir)
 			close(statedir);
 		return -1;
 	}
-	rc = landlock_rules(rs, c, statedir);
+	rc = landlock_rules(rs, c, statedir, abi);
 	if (rc == 0)
 		rc = (int)syscall(SYS_landlock_restrict_self, rs, 0);
 	if (rc != 0)

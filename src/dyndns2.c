@@ -206,6 +206,7 @@ name_word(enum sync_result r)
 	case SYNC_LIMITED:
 		return "abuse";
 	case SYNC_FAILED:
+	case SYNC_PENDING:
 		break;
 	}
 	return "dnserr";
@@ -229,11 +230,45 @@ dyn_body(struct exchange *x)
 }
 
 /*
+ * The syncs of the names asked for that are client cl's, each once, into
+ * x->sync (the addresses a[0..na)); at[i] says which is line i's, or -1
+ * when its name is not one of cl's.
+ */
+static void
+dyn_syncs(struct exchange *x, const struct addr *a, size_t na, int *at)
+{
+	const struct client *cl = x->client;
+	struct dyn *d = &x->p.dyn;
+	int per[NAMES_MAX], j;
+	size_t i, k;
+
+	for (i = 0; i < cl->hosts.n; i++)
+		per[i] = -1;
+	x->nsync = 0;
+	for (i = 0; i < d->n; i++) {
+		at[i] = -1;
+		if (valid_name_why(d->name[i]) != NULL ||
+		    (j = client_name_index(cl, d->name[i])) < 0)
+			continue;
+		if (per[j] < 0) {
+			per[j] = (int)x->nsync;
+			sync_init(&x->sync[x->nsync], cl, cl->hosts.v[j],
+			    SYNC_ADDRS);
+			for (k = 0; k < na; k++)
+				sync_add(&x->sync[x->nsync], &a[k]);
+			x->nsync++;
+		}
+		at[i] = per[j];
+	}
+}
+
+/*
  * The answer to a request whose credentials named client x->client:
  * numhost, dnserr for a malformed address, or one line per name asked
  * for (absent or empty: every name of the client): notfqdn, nohost, or
- * what bringing that name to the addresses came to, each name once, its
- * lock held until main records the state.
+ * what bringing that name to the addresses came to, each name once.
+ * The names' locks are all taken first, in the one order, and held until
+ * main records the states.
  */
 static void
 dyn_lines(struct exchange *x)
@@ -241,8 +276,8 @@ dyn_lines(struct exchange *x)
 	const struct client *cl = x->client;
 	struct dyn *d = &x->p.dyn;
 	struct addr a[2];
-	size_t i, k, na;
-	int j;
+	int at[NAMES_MAX];
+	size_t i, na;
 
 	if (d->q.hostname == NULL || *d->q.hostname == '\0') {
 		for (d->n = 0; d->n < cl->hosts.n; d->n++)
@@ -256,23 +291,18 @@ dyn_lines(struct exchange *x)
 		dyn_word(x, "dnserr");
 		return;
 	}
-	for (j = 0; (size_t)j < cl->hosts.n; j++) {
-		sync_init(&x->sync[j], cl, cl->hosts.v[j], SYNC_ADDRS);
-		for (k = 0; k < na; k++)
-			sync_add(&x->sync[j], &a[k]);
-	}
-	x->nsync = cl->hosts.n;
 	snprintf(d->addrs, sizeof(d->addrs), "%s%s%s", a[0].text,
 	    na > 1 ? "," : "", na > 1 ? a[1].text : "");
+	dyn_syncs(x, a, na, at);
+	sync_lock(x->sync, x->nsync, &x->lookup->conf);
 	for (i = 0; i < d->n; i++) {
-		if (valid_name_why(d->name[i]) != NULL)
-			d->word[i] = "notfqdn";
-		else if ((j = client_name_index(cl, d->name[i])) < 0)
-			d->word[i] = "nohost";
-		else if (x->sync[j].tried)
-			d->word[i] = name_word(x->sync[j].result);
+		if (at[i] < 0)
+			d->word[i] = valid_name_why(d->name[i]) != NULL ?
+			    "notfqdn" : "nohost";
+		else if (x->sync[at[i]].tried)
+			d->word[i] = name_word(x->sync[at[i]].result);
 		else
-			d->word[i] = name_word(sync_host(&x->sync[j],
+			d->word[i] = name_word(sync_host(&x->sync[at[i]],
 			    &x->lookup->conf));
 	}
 	dyn_body(x);

@@ -202,8 +202,8 @@ is_header(const char *line, size_t nlen, const char *name)
 /*
  * header-field = field-name ":" OWS field-value OWS
  * Keeps X-Forwarded-For (joined, in order), X-Real-IP, where the values
- * of Authorization, X-Api-User and X-Api-Key are, Content-Length, and
- * whether a Transfer-Encoding came.
+ * of Authorization, X-Api-User, X-Api-Key and Accept are, Content-Length,
+ * and whether a Transfer-Encoding came.
  */
 static enum status
 parse_header(struct request *req, const char *line, size_t len)
@@ -231,6 +231,8 @@ parse_header(struct request *req, const char *line, size_t len)
 		keep_header(&req->api_user, v, vlen);
 	else if (is_header(line, nlen, "X-Api-Key"))
 		keep_header(&req->api_key, v, vlen);
+	else if (is_header(line, nlen, "Accept"))
+		keep_header(&req->accept, v, vlen);
 	else if (is_header(line, nlen, "Content-Length"))
 		return parse_length(req, v, vlen);
 	else if (is_header(line, nlen, "Transfer-Encoding"))
@@ -276,7 +278,7 @@ request_init(struct request *req)
 	req->key = req->target + 1;
 	req->xff[0] = req->xrealip[0] = '\0';
 	req->has_xff = req->has_xrealip = 0;
-	req->auth = req->api_user = req->api_key = none;
+	req->auth = req->api_user = req->api_key = req->accept = none;
 	req->content_length = -1;
 	req->transfer_encoding = 0;
 }
@@ -380,6 +382,35 @@ http_read_body(struct conn *conn, const struct request *req, char *buf,
 	buf[have] = '\0';
 	*len = have;
 	return ST_OK;
+}
+
+/*
+ * Whether the request's Accept header (one) names application/json
+ * before text/plain: its media ranges, parameters and case aside, in
+ * the order given.
+ */
+int
+http_wants_json(const struct request *req)
+{
+	const char *p = req->accept.v, *end = p + req->accept.len, *e;
+	size_t n;
+
+	if (req->accept.n != 1)
+		return 0;
+	for (; p < end; p = e + 1) {
+		if ((e = memchr(p, ',', (size_t)(end - p))) == NULL)
+			e = end;
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		for (n = 0; p + n < e && p[n] != ' ' && p[n] != '\t' &&
+		    p[n] != ';'; n++)
+			;
+		if (n == 16 && strncasecmp(p, "application/json", n) == 0)
+			return 1;
+		if (n == 10 && strncasecmp(p, "text/plain", n) == 0)
+			return 0;
+	}
+	return 0;
 }
 
 static const char *

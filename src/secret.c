@@ -3,11 +3,13 @@
  * leading '/' is the key, byte for byte.  The empty key answers the
  * client's address; a client's key brings each of its names' records of
  * the address's type to the address, in the order written, each with its
- * own state, lock and nsupdate.  One word answers for all of them, the
- * first that applies of: 500 FAIL (an update failed; the names before it
- * keep their new state, and those after it are left to the next
- * request), 429 ABUSE (a name's change limit; Retry-After the longest
- * wait), OK, UPTODATE (every name was current).
+ * own state, lock and nsupdate.  Every name is decided before any update
+ * runs: when one's lock cannot be had (500 FAIL) or its change limit
+ * refuses it (429 ABUSE, Retry-After the longest wait), nothing runs.
+ * One word answers for all of them, the first that applies of: 500 FAIL
+ * (an update failed; the names before it keep their new state, and
+ * those after it are left to the next request), 429 ABUSE, OK, UPTODATE
+ * (every name was current).
  */
 #include <string.h>
 
@@ -26,6 +28,8 @@ name_word(const struct sync *s)
 		return "OK";
 	case SYNC_LIMITED:
 		return "ABUSE";
+	case SYNC_PENDING:
+		return "UNTRIED";	/* another name kept it from running */
 	case SYNC_FAILED:
 		break;
 	}
@@ -54,12 +58,16 @@ secret_log(const struct exchange *x)
 		    http_word(a->status), now_ms() - x->started);
 }
 
-/* Brings each of the client's names to the address; the answer's word. */
+/*
+ * Brings each of the client's names to the address, every one decided
+ * before any runs; the answer's word.
+ */
 static void
 secret_names(struct exchange *x)
 {
 	const struct client *cl = x->client;
-	int updated = 0, limited = 0;
+	const struct conf *c = &x->lookup->conf;
+	int updated = 0, failed = 0, limited = 0;
 	size_t i;
 
 	for (i = 0; i < cl->hosts.n; i++) {
@@ -67,28 +75,34 @@ secret_names(struct exchange *x)
 		sync_add(&x->sync[i], &x->addr);
 	}
 	x->nsync = cl->hosts.n;
-	x->answer.status = ST_OK;
+	sync_lock(x->sync, x->nsync, c);
 	for (i = 0; i < x->nsync; i++) {
-		switch (sync_host(&x->sync[i], &x->lookup->conf)) {
+		switch (sync_check(&x->sync[i], c)) {
 		case SYNC_FAILED:
-			x->answer.status = ST_ERROR;
-			return;
+			failed = 1;
+			break;
 		case SYNC_LIMITED:
 			limited = 1;
 			if (x->sync[i].retry_after > x->answer.retry_after)
 				x->answer.retry_after = x->sync[i].retry_after;
 			break;
-		case SYNC_UPDATED:
-			updated = 1;
-			break;
-		case SYNC_CURRENT:
+		default:
 			break;
 		}
 	}
-	if (limited)
-		x->answer.status = ST_TOOMANY;
-	else
+	x->answer.status = failed ? ST_ERROR : limited ? ST_TOOMANY : ST_OK;
+	for (i = 0; x->answer.status == ST_OK && i < x->nsync; i++) {
+		if (x->sync[i].result != SYNC_PENDING)
+			continue;
+		if (sync_run(&x->sync[i], c) == SYNC_FAILED)
+			x->answer.status = ST_ERROR;
+		else
+			updated = 1;
+	}
+	if (x->answer.status == ST_OK)
 		x->answer.body = updated ? "OK" : "UPTODATE";
+	else if (x->answer.status == ST_ERROR)
+		x->answer.retry_after = 0;
 }
 
 /* Answers x: its address, BADKEY, UPTODATE, OK, or 500 FAIL. */

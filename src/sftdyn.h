@@ -201,6 +201,7 @@ struct request {
 	struct header	 auth;		/* Authorization */
 	struct header	 api_user;	/* X-Api-User (acme-dns) */
 	struct header	 api_key;	/* X-Api-Key (acme-dns) */
+	struct header	 accept;	/* Accept */
 	long		 content_length;	/* -1: none */
 	int		 transfer_encoding;	/* one was given */
 };
@@ -293,7 +294,8 @@ enum vouch { VOUCH_NONE, VOUCH_UNKNOWN, VOUCH_STALE, VOUCH_VOUCHES };
  * set at _acme-challenge.NAME given or rid of one value.
  */
 enum sync_kind { SYNC_ADDRS, SYNC_PRESENT, SYNC_CLEANUP };
-enum sync_result { SYNC_CURRENT, SYNC_UPDATED, SYNC_FAILED, SYNC_LIMITED };
+enum sync_result { SYNC_CURRENT, SYNC_UPDATED, SYNC_FAILED, SYNC_LIMITED,
+	SYNC_PENDING };
 struct sync {
 	const struct client	*client;
 	const char		*host;		/* the name */
@@ -303,12 +305,12 @@ struct sync {
 	int			 current[2];	/* the state vouches for it */
 	size_t			 n;
 	char			 value[STATE_VALUE_MAX + 1];	/* TXT */
-	struct state		 txt;		/* the TXT set, once DNS took it */
-	int			 txt_known;	/* ... and it is known */
+	struct txt		*txt;		/* TXT: the set (sync.c) */
 	int			 lock;		/* the name's lock, or < 0 */
-	int			 updated;	/* DNS took it: record */
-	enum sync_result	 result;	/* what sync_host() came to */
-	int			 tried;		/* sync_host() ran */
+	int			 updated;	/* DNS took it: record it */
+	int			 changed;	/* ... and count the change */
+	enum sync_result	 result;	/* what it came to */
+	int			 tried;		/* sync_check() ran */
 	long			 retry_after;	/* SYNC_LIMITED: seconds */
 };
 
@@ -341,6 +343,7 @@ enum route { ROUTE_SECRET, ROUTE_DYNDNS2, ROUTE_PRESENT, ROUTE_CLEANUP,
 				   record's owner: a name, or its challenge */
 struct acme {
 	enum route	 op;		/* ROUTE_PRESENT, _CLEANUP, _UPDATE */
+	int		 json;		/* answered in JSON */
 	char		 name[HOST_MAX + 1];	/* fqdn, or subdomain */
 	char		 value[ACME_BODY_MAX + 1];
 	const char	*result;	/* the word logged */
@@ -475,6 +478,7 @@ long	http_head_end(const char *, size_t);
 enum status http_read_head(struct conn *, struct request *);
 enum status http_read_body(struct conn *, const struct request *, char *,
 	    size_t, size_t *);
+int	http_wants_json(const struct request *);
 int	http_format(char *, size_t, enum method, const struct answer *);
 int	http_respond(struct conn *, enum method, const struct answer *);
 const char *http_word(enum status);
@@ -488,6 +492,9 @@ enum status peer_forwarded(struct addr *, const struct conf *,
 void	sync_init(struct sync *, const struct client *, const char *,
 	    enum sync_kind);
 void	sync_add(struct sync *, const struct addr *);
+void	sync_lock(struct sync *, size_t, const struct conf *);
+enum sync_result sync_check(struct sync *, const struct conf *);
+enum sync_result sync_run(struct sync *, const struct conf *);
 enum sync_result sync_host(struct sync *, const struct conf *);
 void	sync_record(struct sync *, const struct conf *);
 
@@ -535,10 +542,11 @@ enum verdict verify_query(const struct conf *, const char *, int,
 int	verify_confirms(const struct conf *, const char *, const struct addr *);
 
 /* update.c */
+enum update { UPDATE_DONE, UPDATE_FAILED, UPDATE_PREREQ };
 void	update_begin(struct strbuf *, const struct conf *, const char *);
 void	update_addf(struct strbuf *, const char *, ...) ATTR_PRINTF(2, 3);
 void	update_send(struct strbuf *);
-int	update_run(const struct conf *, const char *, int);
+enum update update_run(const struct conf *, const char *, int);
 void	update_signature(const struct conf *, const char *, const char *,
 	    long, char[SIG_SIZE]);
 
@@ -608,6 +616,7 @@ int	ct_equal(const char *, const char *);
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t, size_t);
 char	*xstrdup(const char *);
+char	*xvasprintf(const char *, va_list) ATTR_PRINTF(1, 0);
 char	*xasprintf(const char *, ...) ATTR_PRINTF(1, 2);
 int	has_prefix(const char *, const char *, const char *);
 int	host_equal(const char *, const char *);

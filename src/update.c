@@ -14,6 +14,8 @@
  * Each update's input requires that no CNAME is at the name: an RFC 2136
  * server ignores a record added beside a CNAME and still answers NOERROR,
  * so without the prerequisite nsupdate would succeed with nothing set.
+ * A message refused for a prerequisite is told apart from other failures
+ * (the caller may read what DNS holds and try again).
  */
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
@@ -53,22 +55,18 @@ update_begin(struct strbuf *b, const struct conf *c, const char *name)
 	update_addf(b, "prereq nxrrset %s CNAME\n", name);
 }
 
-/*
- * Appends a line (or two) of the update's input, printf-formatted: names
- * of at most HOST_MAX bytes and short values always fit.
- */
+/* Appends a line (or more) of the update's input, printf-formatted. */
 void
 update_addf(struct strbuf *b, const char *fmt, ...)
 {
-	char line[4 * HOST_MAX + 256];
 	va_list ap;
-	int n;
+	char *line;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
+	line = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		strbuf_raw(b, line, strlen(line));
+	strbuf_raw(b, line, strlen(line));
+	free(line);
 }
 
 /* Ends the update's input: one message, sent at once; a C string. */
@@ -285,11 +283,13 @@ update_wait(pid_t pid, int outfd, char *out, size_t size)
 }
 
 /*
- * How nsupdate, reaped with status, did: 0 when it exited 0 having read
- * all of its input (in, the pipe's read end, holds nothing), else -1,
+ * How nsupdate, reaped with status, did: UPDATE_DONE when it exited 0
+ * having read all of its input (in, the pipe's read end, holds nothing);
+ * UPDATE_PREREQ when the server refused the message for a prerequisite
+ * (its answer, NXRRSET or YXRRSET, in the output); else UPDATE_FAILED,
  * logged with the reason.
  */
-static int
+static enum update
 update_result(int status, int in, const char *out)
 {
 	int unread = 0;
@@ -297,38 +297,38 @@ update_result(int status, int in, const char *out)
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		if (WIFEXITED(status))
 			log_err("nsupdate: exit status %d", WEXITSTATUS(status));
-		if (strstr(out, "YXRRSET") != NULL)
-			log_err("nsupdate: the name holds a CNAME (the update's "
-			    "prerequisite failed): DNS takes no other record "
-			    "beside one, so nothing was changed");
-		return -1;
+		return strstr(out, "update failed: NXRRSET") != NULL ||
+		    strstr(out, "update failed: YXRRSET") != NULL ?
+		    UPDATE_PREREQ : UPDATE_FAILED;
 	}
 	if (ioctl(in, FIONREAD, &unread) != 0 || unread > 0) {
 		log_err("nsupdate: exited 0 without reading all of its input; "
 		    "the update is not known to be done");
-		return -1;
+		return UPDATE_FAILED;
 	}
-	return 0;
+	return UPDATE_DONE;
 }
 
 /*
  * Runs nsupdate with script as its input, handing it the host's lock
- * (lock, or -1).  Returns 0 when it succeeded before the phase's
- * deadline, -1 when it failed, timed out (its group killed and it
- * reaped) or could not start.
+ * (lock, or -1).  Returns UPDATE_DONE when it succeeded before the
+ * phase's deadline; UPDATE_PREREQ when the server refused it for a
+ * prerequisite; UPDATE_FAILED when it failed otherwise, timed out (its
+ * group killed and it reaped) or could not start.
  */
-int
+enum update
 update_run(const struct conf *c, const char *script, int lock)
 {
 	double started = now_ms();
 	char out[CHILD_LOG_MAX + 1] = "";
-	int in[2], outp[2], status = -1, rc = -1, werr = 0;
+	int in[2], outp[2], status = -1, werr = 0;
+	enum update rc = UPDATE_FAILED;
 	pid_t pid;
 
 	log_debug("nsupdate input:\n%s", script);
 	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(outp, O_CLOEXEC) != 0) {
 		log_syserr("nsupdate: pipe");
-		return -1;
+		return UPDATE_FAILED;
 	}
 	/* the input is written before nsupdate starts: it fits the pipe,
 	 * or the write fails rather than wait */
@@ -352,9 +352,9 @@ update_run(const struct conf *c, const char *script, int lock)
 		if (werr != 0) {
 			errno = werr;
 			log_syserr("nsupdate: writing its input");
-			rc = -1;
+			rc = UPDATE_FAILED;
 		}
-		update_log_output(out, rc != 0);
+		update_log_output(out, rc != UPDATE_DONE);
 		log_debug("nsupdate took %.1f ms", now_ms() - started);
 	}
 	close(in[0]);

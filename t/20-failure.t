@@ -148,4 +148,18 @@ is "$(get $KEY --interface 127.0.0.10)" "200 OK" "a bash wrapper under seccomp: 
 is "$(rr c.$ZONE A)" 127.0.0.10 "DNS follows"
 sed -i '$d' "$T/conf"
 
+# A wrapper that keeps a file of its own in the state directory,
+# overwritten each time (>, a truncation): Landlock lets it, run after run.
+printf '#!/bin/sh\ndate +%%s%%N >"%s/state/wrapper.last" || exit 1\nexec /usr/bin/nsupdate "$@"\n' \
+    "$T" >"$T/bin/noting"
+chmod +x "$T/bin/noting"
+echo "nsupdate = \"$T/bin/noting\"" >>"$T/conf"
+is "$(get $KEY --interface 127.0.0.11)" "200 OK" "a wrapper writing its file in the state directory: OK"
+first=$(cat "$T/state/wrapper.last")
+is "$(get $KEY --interface 127.0.0.12)" "200 OK" "and overwriting it the next time: OK"
+[ -n "$first" ] && [ "$(cat "$T/state/wrapper.last")" != "$first" ]
+ok $? "the file was truncated and written anew"
+is "$(rr c.$ZONE A)" 127.0.0.12 "DNS follows"
+sed -i '$d' "$T/conf"
+
 done_testing

@@ -1,7 +1,10 @@
 #!/bin/bash
 # Twenty clients update one host at once: the per-host lock keeps DNS and
 # the state in step, so afterwards UPTODATE is told exactly to the address
-# that DNS holds, and the change limit counts every change.
+# that DNS holds, and the change limit counts every change.  Requests for
+# the same names in opposite orders (dyndns2's hostname lists, and the
+# secret URL's configuration order against them) take the names' locks in
+# one order, so neither waits for the other's deadline.
 . "$(dirname "$0")/lib.sh"
 
 start_named
@@ -30,5 +33,62 @@ is "$(get /secret-c --interface $other)" "429 ABUSE" \
     "any other address: the twenty-first change, beyond the change limit"
 is "$(rr c.$ZONE A)" "$dns" "DNS still holds $dns"
 is "$(state c.$ZONE A)" "$dns" "and so does the state"
+
+# Two names, asked for in opposite orders at once.  An nsupdate that takes
+# its time keeps both requests holding their first lock together: taken in
+# the request's order, each would wait for the other's until the deadline
+# (timeout 6 s) and answer dnserr for a name.
+mkdir -p "$T/bin"
+printf '#!/bin/sh\nsleep 0.5\nexec /usr/bin/nsupdate "$@"\n' >"$T/bin/slow"
+chmod +x "$T/bin/slow"
+TIMEOUT=6 write_conf "nsupdate = \"$T/bin/slow\"
+client \"pair\" {
+	key = \"secret-pair\"
+	host = { \"nas.$ZONE\", \"vpn.$ZONE\" }
+}"
+dyn() {		# dyn HOSTNAMES ADDRESS OUT: a dyndns2 request, in the background
+	curl -s --max-time 30 -o "$T/$3" -u pair:secret-pair \
+	    "http://127.0.0.1:$PORT/nic/update?hostname=$1&myip=$2" &
+	pids="$pids $!"
+}
+for round in 1 2; do
+	pids=
+	dyn "nas.$ZONE,vpn.$ZONE" "192.0.2.$round" one
+	dyn "vpn.$ZONE,nas.$ZONE" "198.51.100.$round" two
+	wait $pids
+	like "$(tr '\n' ' ' <"$T/one")" "^good 192\\.0\\.2\\.$round good 192\\.0\\.2\\.$round \$" \
+	    "round $round: nas,vpn: good for each, no dnserr"
+	like "$(tr '\n' ' ' <"$T/two")" "^good 198\\.51\\.100\\.$round good 198\\.51\\.100\\.$round \$" \
+	    "round $round: vpn,nas at once: good for each, no dnserr"
+	is "$(rr nas.$ZONE A) $(rr vpn.$ZONE A)" "$(state nas.$ZONE A) $(state vpn.$ZONE A)" \
+	    "round $round: DNS and the state agree on both names"
+done
+pids=
+curl -s --max-time 30 -o "$T/secret" --interface 127.0.0.30 "http://127.0.0.1:$PORT/secret-pair" &
+pids="$pids $!"
+dyn "vpn.$ZONE,nas.$ZONE" 203.0.113.1 two
+wait $pids
+is "$(cat "$T/secret")" "OK" "the secret URL (nas, vpn) against dyndns2's vpn,nas: OK"
+is "$(tr '\n' ' ' <"$T/two")" "good 203.0.113.1 good 203.0.113.1 " "  and good, good"
+! grep -q 'held the lock until the deadline' "$T/sftdyn.log"
+ok $? "no request waited for a lock until its deadline"
+
+# The order itself: while another holds vpn's lock, a request for
+# vpn,nas holds nas's (first in the one order) and waits for vpn's.
+lock=$T/state/vpn.$ZONE.lock
+perl -MFcntl=:flock -e 'open(my $f, ">>", $ARGV[0]) or die; flock($f, LOCK_EX) or die;
+    open(my $s, ">", "$ARGV[0].held") or die; close($s); sleep 60' "$lock" &
+holder=$!
+PIDS="$PIDS $holder"
+wait_for 10 test -e "$lock.held"
+pids=
+dyn "vpn.$ZONE,nas.$ZONE" 203.0.113.2 three
+nas_held() { ! flock -n "$T/state/nas.$ZONE.lock" true; }
+wait_for 4 nas_held	# (before the lock phase ends, 6 s)
+ok $? "vpn,nas, vpn's lock held elsewhere: the request holds nas's, the first"
+kill "$holder"
+wait "$holder" 2>/dev/null
+wait $pids
+is "$(tr '\n' ' ' <"$T/three")" "good 203.0.113.2 good 203.0.113.2 " "  then takes vpn's: good, good"
 
 done_testing

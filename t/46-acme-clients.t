@@ -164,4 +164,36 @@ ok $? "acme.sh's request: the answer holds the quoted value, which it looks for"
 rr $CHALLENGE TXT | grep -q "$V"
 ok $? "and DNS holds it"
 
+# --- a wildcard beside another client's name: no certificate -------------
+# Client w owns *.w, client xw owns x.w: a certificate for *.w would match
+# x.w, so the configuration fails -t, the handler answers 911 (500), and
+# pebble issues nothing.
+cat >>"$T/conf" <<EOF
+client "w" {
+	key = "secret-w"
+	host = "*.w.$ZONE"
+}
+client "xw" {
+	key = "secret-xw"
+	host = "x.w.$ZONE"
+}
+EOF
+out=$("$SFTDYN" -t "$T/conf" 2>&1); st=$?
+like "$st $out" "^1 .*client \"xw\" has \"x\\.w\\.$ZONE\", in the subtree of client \"w\"'s \"\\*\\.w\\.$ZONE\"" \
+    "-t: x.w beside *.w in another client fails, and says why"
+mark
+HTTPREQ_ENDPOINT=http://127.0.0.1:$HTTP_PORT HTTPREQ_USERNAME=w \
+    HTTPREQ_PASSWORD=secret-w HTTPREQ_PROPAGATION_TIMEOUT=10 \
+    HTTPREQ_POLLING_INTERVAL=1 LEGO_CA_CERTIFICATES=$T/pki/ca.pem \
+    timeout 120 lego --server "$DIRECTORY" --accept-tos --email admin@example.org \
+    --path "$T/lego-w" --dns.resolvers "127.0.0.1:$NSPORT" --dns.disable-cp \
+    --domains "*.w.$ZONE" --dns httpreq run >"$T/lego-w.log" 2>&1
+st=$?
+[ "$st" -ne 0 ] && [ -z "$(ls "$T/lego-w/certificates" 2>/dev/null | grep '\.crt$')" ]
+ok $? "lego gets no certificate for *.w.$ZONE (exit $st)"
+like "$(tr '\n' ' ' <"$T/lego-w.log")" '911' "  lego was told 911"
+like "$(since_mark)" "op=present name=- result=500 911" \
+    "  sftdyn answered 500 911"
+is "$(rr _acme-challenge.w.$ZONE TXT)" "" "  no TXT was set"
+
 done_testing

@@ -72,7 +72,46 @@ bad "a wildcard and its base in two clients" 'client "x" {
 client "y" {
  key = "ky"
  host = "*.a.example"
-}' "^$T/bad.conf:7: client \"y\": host \"\\*\\.a\\.example\" and client \"x\"'s \"a\\.example\" would share _acme-challenge\\.a\\.example"
+}' "^$T/bad.conf:7: client \"y\" has \"\\*\\.a\\.example\", whose subtree holds client \"x\"'s \"a\\.example\" \\($T/bad.conf:3\\)"
+# A wildcard owns the whole subtree below its base, at any depth: no
+# other client's name may lie there (a certificate for *.w matches x.w).
+# -t says so at the second client's host line, whichever comes first.
+bad "a name below another's wildcard" 'client "w" {
+ key = "kw"
+ host = "*.w.example"
+}
+client "xw" {
+ key = "kxw"
+ host = "x.w.example"
+}' "^$T/bad.conf:7: client \"xw\" has \"x\\.w\\.example\", in the subtree of client \"w\"'s \"\\*\\.w\\.example\" \\($T/bad.conf:3\\)"
+bad "a wildcard above another's name" 'client "xw" {
+ key = "kxw"
+ host = { "v.example", "a.b.x.w.example" }
+}
+client "w" {
+ key = "kw"
+ host = "*.w.example"
+}' "^$T/bad.conf:7: client \"w\" has \"\\*\\.w\\.example\", whose subtree holds client \"xw\"'s \"a\\.b\\.x\\.w\\.example\""
+bad "a wildcard below another's wildcard" 'client "w" {
+ key = "kw"
+ host = "*.W.example."
+}
+client "aw" {
+ key = "kaw"
+ host = "*.a.w.example"
+}' "^$T/bad.conf:7: client \"aw\" has \"\\*\\.a\\.w\\.example\", in the subtree of client \"w\"'s \"\\*\\.w\\.example\""
+bad "a wildcard over a whole zone" 'client "all" {
+ key = "kall"
+ host = "*.example"
+}
+client "one" {
+ key = "kone"
+ host = "one.example"
+}' "^$T/bad.conf:7: client \"one\" has \"one\\.example\", in the subtree of client \"all\"'s"
+printf 'client "w" {\n key = "kw"\n host = { "*.w.example", "w.example", "x.w.example" }\n}\nclient "v" {\n key = "kv"\n host = { "aw.example", "x-w.example", "w.example.org" }\n}\n' \
+    >"$T/ok.conf"
+is "$("$SFTDYN" -t "$T/ok.conf" 2>&1)" "$T/ok.conf: ok" \
+    "-t: a wildcard's subtree in its own client; names beside it in another"
 bad "host given twice" 'client "x" {
  key = "kx"
  host = "a.example"

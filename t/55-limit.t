@@ -3,8 +3,11 @@
 # 429 ABUSE (secret URL, with Retry-After), abuse (dyndns2's line, and
 # ddclient's reading of it), 429 abuse (ACME); an unchanged address is
 # never limited; the history is durable, survives a restart, and a
-# damaged one allows the change.  The hour is not waited out: the
-# history's times are written into the past.
+# damaged one allows the change.  A secret URL for several names runs
+# none when one is at its limit.  Changes recorded under a clock that was
+# ahead (a time shim) count as made now, so once the clock is right no
+# name is refused for longer than an hour.  The hour is not waited out:
+# the history's times are written into the past, or the clock moved on.
 . "$(dirname "$0")/lib.sh"
 
 start_named
@@ -96,6 +99,29 @@ is "$(get /secret-multi --interface 127.0.0.3 -D "$T/headers")" "429 ABUSE" \
 retry=$(tr -d '\r' <"$T/headers" | sed -n 's/^Retry-After: //p')
 [ "$retry" -ge 3500 ]
 ok $? "Retry-After is the longer of the two waits ($retry s)"
+# The limit of any name keeps every name of the request from changing:
+# m1 may change, m2 may not; neither does.
+settle m1.$ZONE
+settle m2.$ZONE
+rm -f "$T/state/m1.$ZONE.A.changes" "$T/state/m2.$ZONE.A.changes"
+is "$(get /secret-multi --interface 127.0.0.9)" "200 OK" "multi: both names, once more"
+now=$(date +%s)
+settle m1.$ZONE
+settle m2.$ZONE
+rm -f "$T/state/m1.$ZONE.A.changes"
+printf '%s\n' $((now - 30)) $((now - 20)) $((now - 10)) >"$T/state/m2.$ZONE.A.changes"
+s0=$(serial)
+is "$(get /secret-multi --interface 127.0.0.10 -D "$T/headers")" "429 ABUSE" \
+    "multi: m1 may change, m2 is at its limit: 429 ABUSE"
+retry=$(tr -d '\r' <"$T/headers" | sed -n 's/^Retry-After: //p')
+[ "$retry" -ge 3570 ] && [ "$retry" -le 3590 ]
+ok $? "  Retry-After is m2's wait ($retry s)"
+is "$(serial) $(rr m1.$ZONE A) $(rr m2.$ZONE A)" "$s0 127.0.0.9 127.0.0.9" \
+    "  nothing ran: DNS holds both names as they were"
+is "$(state m1.$ZONE A) $(state m2.$ZONE A)" "127.0.0.9 127.0.0.9" "  and so does the state"
+test ! -e "$T/state/m1.$ZONE.A.changes"
+ok $? "  m1's change was not counted"
+
 V1=$(printf '%043d' 1 | tr 0-9 A-J) V2=$(printf '%043d' 2 | tr 0-9 A-J)
 present() { curl -s -o "$T/body" -w '%{http_code}' -u "d:secret-d" \
     --data "{\"fqdn\":\"_acme-challenge.d.$ZONE.\",\"value\":\"$1\"}" \
@@ -106,6 +132,46 @@ is "$(present "$V2")" "429abuse" "another: 429 abuse"
 is "$(curl -s -H 'X-Api-User: d' -H 'X-Api-Key: secret-d' \
     --data "{\"subdomain\":\"d\",\"txt\":\"$V2\"}" "http://127.0.0.1:$PORT/update")" \
     '{"error":"abuse"}' "/update: {\"error\":\"abuse\"}"
+
+# A clock that was ahead.  Three changes of e (max-changes 3) made by a
+# handler whose clock was two hours (then a year) ahead: a dynamically
+# linked sftdyn with t/lib/timeshift.c preloaded, which moves time(2)
+# only (its nsupdate signs with the true clock); then the true clock:
+# refused, for the true wait, at most an hour; and an hour on, allowed.
+faked() {	# faked SECONDS ADDRESS: one request to e's secret URL, the clock moved
+	printf 'GET /secret-e HTTP/1.0\r\n\r\n' | REMOTE_ADDR=$2 \
+	    LD_PRELOAD=$T/timeshift.so TIMESHIFT=$1 "$DYN" -e -c "$T/conf" \
+	    2>>"$T/sftdyn.log" | tail -n 1
+}
+if DYN=$(dynamic_sftdyn) &&
+    cc -shared -fPIC -o "$T/timeshift.so" "$TOP/t/lib/timeshift.c" 2>"$T/cc.err"; then
+	printf 'client "e" {\n\tkey = "secret-e"\n\thost = "e.%s"\n}\n' $ZONE >>"$T/conf"
+	for ahead in 7200 31536000; do
+		rm -f "$T/state/e.$ZONE".*
+		for i in 2 3 4; do
+			is "$(faked "$ahead" 127.0.0.$i)" "OK" "clock +$ahead s: change $((i - 1)) of e"
+		done
+		settle e.$ZONE
+		now=$(date +%s)
+		[ "$(head -n 1 "$T/state/e.$ZONE.A.changes")" -gt $((now + 3600)) ]
+		ok $? "  the history holds times ahead of the true clock"
+		mark
+		is "$(get /secret-e --interface 127.0.0.5 -D "$T/headers")" "429 ABUSE" \
+		    "the true clock: the fourth change is refused"
+		retry=$(tr -d '\r' <"$T/headers" | sed -n 's/^Retry-After: //p')
+		[ "$retry" -ge 3590 ] && [ "$retry" -le 3600 ]
+		ok $? "  Retry-After is the true wait, an hour at most ($retry s)"
+		like "$(since_mark)" "limit: e\\.$ZONE A: 3 change times later than now, counted as now" \
+		    "  the times ahead are logged"
+		settle e.$ZONE
+		[ "$(tail -n 1 "$T/state/e.$ZONE.A.changes")" -le "$(date +%s)" ]
+		ok $? "  and written back as now"
+		is "$(faked 3610 127.0.0.6)" "OK" "an hour on: the change is allowed"
+		is "$(rr e.$ZONE A)" 127.0.0.6 "  and DNS has it"
+	done
+else
+	skip 16 "a C compiler and a dynamically linked sftdyn are needed: $(cat "$T/cc.err" 2>/dev/null)"
+fi
 
 # ddclient reads abuse as a failure, and does not try again soon.
 CLIENTS=$TOP/build/tools

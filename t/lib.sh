@@ -155,6 +155,17 @@ handler_cpu_ms() {
 	    print $out $ms < 1 ? 1 : $ms, "\n"' "$SFTDYN" "$1" 2>/dev/null
 }
 
+# dynamic_sftdyn: a build of sftdyn linked dynamically, which a time shim
+# (LD_PRELOAD) can reach: $SFTDYN, or else the binary the package ships,
+# as make check unpacks it.  Fails when there is none.
+dynamic_sftdyn() {
+	local b
+	for b in "$SFTDYN" "$TOP/build/deb/root/usr/sbin/sftdyn"; do
+		ldd "$b" 2>/dev/null | grep -q 'libc\.so' && { echo "$b"; return 0; }
+	done
+	return 1
+}
+
 # mark; ...; since_mark: the lines sftdyn logged after the mark.
 mark() {
 	LOG_MARK=$(wc -l <"$T/sftdyn.log" 2>/dev/null || echo 0)
