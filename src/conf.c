@@ -44,6 +44,8 @@ static struct {
 	const char	*dir;
 	int		 check;		/* -t: CONF_CHECK */
 	int		 in_clients_dir;	/* a file of clients-dir */
+	size_t		 member;	/* ... which source it is, or
+					   SOURCE_NONE */
 	int		 errors;
 	int		 timed_out;
 	int		 too_large;	/* over PARSE_BYTES_MAX, not parsed */
@@ -365,7 +367,8 @@ source_add(const char *path, const struct stamp *stamp, int is_dir)
 	struct conf *c = parse.conf;
 	struct source *src;
 
-	c->sources = xrealloc(c->sources, c->nsources + 1, sizeof(*src));
+	c->sources = xgrow(c->sources, &c->sources_cap, c->nsources + 1,
+	    sizeof(*src));
 	src = &c->sources[c->nsources++];
 	src->path = xstrdup(path);
 	src->is_dir = is_dir;
@@ -917,7 +920,7 @@ take_clients(struct conf *c, cfg_t *cfg, size_t first)
 	unsigned int i, n = cfg_size(cfg, "client");
 	size_t j;
 
-	c->clients = xrealloc(c->clients, c->nclients + n + 1,
+	c->clients = xgrow(c->clients, &c->clients_cap, c->nclients + n + 1,
 	    sizeof(*c->clients));
 	for (i = 0; i < n; i++) {
 		cfg_t *sec = cfg_getnsec(cfg, "client", i);
@@ -928,6 +931,7 @@ take_clients(struct conf *c, cfg_t *cfg, size_t first)
 		memset(cl, 0, sizeof(*cl));
 		c->nclients++;
 		cl->index = first + i;
+		cl->source = parse.member;
 		cl->name = pool_strdup(&c->strings, cfg_title(sec));
 		for (j = 0; j < nsettings; j++)
 			if (settings[j].scope == SCOPE_CLIENT)
@@ -973,7 +977,10 @@ parse_file(struct conf *c, const char *path, char *text, size_t len,
 	return rc == CFG_SUCCESS ? 0 : -1;
 }
 
-/* Reads the file at path and parses it; 0, or -1. */
+/*
+ * Reads the file at path and parses it; 0, or -1.  Its clients know
+ * the file that holds them when it is one of clients-dir's.
+ */
 static int
 parse_path(struct conf *c, const char *path, int main_file)
 {
@@ -981,8 +988,10 @@ parse_path(struct conf *c, const char *path, int main_file)
 	char *text = source_load(path, NULL, 0, &len);
 	int rc = -1;
 
+	parse.member = parse.in_clients_dir ? c->nsources - 1 : SOURCE_NONE;
 	if (text != NULL)
 		rc = parse_file(c, path, text, len, main_file);
+	parse.member = SOURCE_NONE;
 	free(text);
 	return rc;
 }
@@ -1004,7 +1013,7 @@ clients_dir_names(struct conf *c, char ***names)
 {
 	struct dirent *e;
 	struct stamp was;
-	size_t n = 0, len;
+	size_t n = 0, cap = 0, len;
 	int fd;
 	DIR *d;
 
@@ -1024,7 +1033,7 @@ clients_dir_names(struct conf *c, char ***names)
 		len = strlen(e->d_name);
 		if (len < 5 || strcmp(e->d_name + len - 5, ".conf") != 0)
 			continue;
-		*names = xrealloc(*names, n + 1, sizeof(**names));
+		*names = xgrow(*names, &cap, n + 1, sizeof(**names));
 		(*names)[n++] = xstrdup(e->d_name);
 	}
 	source_unchanged(dirfd(d), c->clients_dir, &was);
@@ -1257,6 +1266,7 @@ parse_start(struct conf *c, const char *path, char *dircopy)
 	parse.bytes = 0;
 	parse.proxies_seen = 0;
 	parse.in_clients_dir = 0;
+	parse.member = SOURCE_NONE;
 }
 
 /*

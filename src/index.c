@@ -7,16 +7,16 @@
  * Records, each value followed by an 8-byte MAC, SipHash-2-4 under the
  * index's random salt of the record's key and value:
  *   "\0m"   magic and salt (the MAC key comes from the salt)
- *   "\0s"   every file the configuration was read from and the stamp of
- *           the bytes that were parsed, each as a kind, the stamp and a
- *           path: "f" and an absolute path; the clients-dir as "d" and
- *           its path; each of its files, after it, as "m" and its name
- *           (stat()ed relative to the directory, the cheaper walk: a
- *           connection checks every file)
+ *   "\0s"   the main file, its includes and the clients-dir, with the
+ *           stamp of what was read, each as a kind, the stamp and an
+ *           absolute path: "f" for a file, "d" for the directory (whose
+ *           stamp changes when a file is added, removed or renamed)
  *   "\0c"   the top-level settings, as setting.c encodes them
  *   digest  the name and settings of the client whose key has this
  *           digest: two SipHashes of the key under the salt, so the
- *           index holds no key and a lookup's timing tells nothing
+ *           index holds no key and a lookup's timing tells nothing;
+ *           then the name of the clients-dir file that holds it ("" for
+ *           none) and, after a name, that file's stamp
  * After the database, a trailer: "SFTDYNIX", the database's length, a
  * MAC of its header (the 256 hash tables' places), a MAC of each hash
  * table, and a MAC of the trailer.  A lookup authenticates what it reads,
@@ -26,8 +26,12 @@
  * costs, and still cannot be the work of damage: a damaged table or
  * record sends the connection to the parse, never to a wrong answer.
  * The index is trusted only for the main file it was compiled from (its
- * path first among the files, its stamp naming the same file), and while
- * every file's stamp is unchanged.
+ * path first among the files, its stamp naming the same file), while the
+ * files of "\0s" are unchanged, and, for a client found, while the file
+ * of clients-dir that holds it is: a connection's checks do not grow
+ * with the number of files.  An edit in place of another file of
+ * clients-dir (which can only add a key, or break the configuration)
+ * waits for the next sftdyn -t.
  */
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -44,7 +48,7 @@
 
 #include "sftdyn.h"
 
-#define INDEX_MAGIC	"sftdyn-index-7"
+#define INDEX_MAGIC	"sftdyn-index-8"
 #define TRAILER_MAGIC	"SFTDYNIX"
 #define SALT_LEN	32
 #define MAC_LEN		8
@@ -69,6 +73,7 @@ struct index {
 	struct trailer	 t;
 	unsigned char	 salt[SALT_LEN];	/* two SipHash keys */
 	unsigned char	 checked[CDB_TABLES / 8];	/* tables verified */
+	int		 dirfd;		/* the clients-dir (O_PATH), or -1 */
 	struct client	 client;	/* the client last found */
 };
 
@@ -122,42 +127,44 @@ record_put(struct cdb_make *cm, const unsigned char *salt, const void *key,
 }
 
 /*
- * The name of source i within the directory dir (a source too), or NULL
- * when it is not one of its files.
+ * The files record: the main file, its includes and the clients-dir,
+ * each as its kind, its stamp and its path; not the files of clients-dir,
+ * which each client's record names.
  */
-static const char *
-source_member(const struct conf *c, size_t i, const struct source *dir)
-{
-	const char *path = c->sources[i].path, *name;
-	size_t n;
-
-	if (dir == NULL || c->sources[i].is_dir)
-		return NULL;
-	n = strlen(dir->path);
-	if (strncmp(path, dir->path, n) != 0 || path[n] != '/')
-		return NULL;
-	name = path + n + 1;
-	return *name != '\0' && strchr(name, '/') == NULL ? name : NULL;
-}
-
-/* The files record: each source as its kind, its stamp and its path. */
 static void
 sources_encode(struct strbuf *b, const struct conf *c)
 {
 	const struct source *dir = NULL;
-	const char *name;
 	size_t i;
 
 	for (i = 0; i < c->nsources; i++) {
 		const struct source *s = &c->sources[i];
 
-		name = source_member(c, i, dir);
-		strbuf_raw(b, name != NULL ? "m" : s->is_dir ? "d" : "f", 1);
+		if (dir != NULL && !s->is_dir)
+			continue;	/* a file of clients-dir */
+		strbuf_raw(b, s->is_dir ? "d" : "f", 1);
 		strbuf_raw(b, &s->stamp, sizeof(s->stamp));
-		strbuf_add(b, name != NULL ? name : s->path);
+		strbuf_add(b, s->path);
 		if (s->is_dir)
 			dir = s;
 	}
+}
+
+/* The file of clients-dir that holds cl: its name and stamp, or "". */
+static void
+member_encode(struct strbuf *b, const struct conf *c, const struct client *cl)
+{
+	const struct source *s;
+	const char *name;
+
+	if (cl->source == SOURCE_NONE) {
+		strbuf_add(b, "");
+		return;
+	}
+	s = &c->sources[cl->source];
+	name = strrchr(s->path, '/');
+	strbuf_add(b, name ? name + 1 : s->path);
+	strbuf_raw(b, &s->stamp, sizeof(s->stamp));
 }
 
 /* Writes every record of c into cm; returns 0, or -1. */
@@ -186,6 +193,7 @@ index_records(struct cdb_make *cm, const struct conf *c,
 		b.len = 0;
 		strbuf_add(&b, cl->name);
 		settings_encode(&b, cl, SCOPE_CLIENT);
+		member_encode(&b, c, cl);
 		key_digest(salt, cl->key, digest);
 		rc |= record_put(cm, salt, digest, DIGEST_LEN, &b);
 	}
@@ -447,8 +455,6 @@ source_next(const char **p, const char *end, int *kind, struct stamp *stamp,
 	*p += 1 + sizeof(*stamp);
 	if ((*path = next_str(p, end)) == NULL)
 		return -1;
-	if (*kind == 'm')
-		return **path != '\0' && strchr(*path, '/') == NULL ? 0 : -1;
 	return (*kind == 'f' || *kind == 'd') && **path == '/' ? 0 : -1;
 }
 
@@ -457,7 +463,7 @@ static void
 source_keep(struct conf *c, const char *path, const struct stamp *stamp,
     int is_dir)
 {
-	c->sources = xrealloc(c->sources, c->nsources + 1,
+	c->sources = xgrow(c->sources, &c->sources_cap, c->nsources + 1,
 	    sizeof(*c->sources));
 	c->sources[c->nsources].path = xstrdup(path);
 	c->sources[c->nsources].stamp = *stamp;
@@ -465,7 +471,7 @@ source_keep(struct conf *c, const char *path, const struct stamp *stamp,
 }
 
 /*
- * Whether the file of one entry has the stamp it was parsed with; a
+ * Whether the file of one entry has the stamp it was parsed with; the
  * directory's entry leaves it open on *dirfd, for its files.
  */
 static int
@@ -481,8 +487,7 @@ source_fresh(int kind, const char *path, const struct stamp *was,
 		return *dirfd != -1 && stamp_fd(*dirfd, &now) == 0 &&
 		    stamp_same(&now, was);
 	}
-	return stamp_at(kind == 'm' ? *dirfd : AT_FDCWD, path, &now) == 0 &&
-	    stamp_same(&now, was);
+	return stamp_at(AT_FDCWD, path, &now) == 0 && stamp_same(&now, was);
 }
 
 /*
@@ -492,7 +497,8 @@ source_fresh(int kind, const char *path, const struct stamp *was,
  * directory, or another's index put here); -1 when the record is
  * damaged.  The files become c's sources, as a parse would make them
  * (the clients-dir standing for its files): confine() lets them be read,
- * for the parse that a damaged record may still call for.
+ * for the parse that a damaged or stale record may still call for.  The
+ * clients-dir stays open on ix->dirfd, for the file of a client found.
  */
 static int
 index_fresh(struct index *ix, struct conf *c)
@@ -500,24 +506,21 @@ index_fresh(struct index *ix, struct conf *c)
 	const char *val, *end, *path;
 	struct stamp was;
 	size_t vlen;
-	int kind, dirfd = -1, rc = 0;
+	int kind, rc = 0;
 
 	if (record_get(ix, "\0s", 2, &val, &vlen) != FOUND)
 		return -1;
 	for (end = val + vlen; val < end && rc == 0;) {
-		if (source_next(&val, end, &kind, &was, &path) != 0 ||
-		    (kind == 'm' && dirfd == -1))
+		if (source_next(&val, end, &kind, &was, &path) != 0)
 			rc = -1;
 		else if (c->nsources == 0 && (kind != 'f' ||
 		    strcmp(path, c->path) != 0))
 			rc = 2;
-		else if (!source_fresh(kind, path, &was, &dirfd))
+		else if (!source_fresh(kind, path, &was, &ix->dirfd))
 			rc = 1;
-		else if (kind != 'm')
+		else
 			source_keep(c, path, &was, kind == 'd');
 	}
-	if (dirfd != -1)
-		close(dirfd);
 	return rc != 0 || c->nsources > 0 ? rc : -1;
 }
 
@@ -563,6 +566,7 @@ index_load(struct conf *c, const char *path)
 	}
 	ix = xcalloc(1, sizeof(*ix));
 	ix->fd = fd;
+	ix->dirfd = -1;
 	c->index = ix;
 	if (index_meta(ix) != 0)
 		log_err("client index %s is damaged; run sftdyn -t %s", ipath,
@@ -584,9 +588,35 @@ index_load(struct conf *c, const char *path)
 }
 
 /*
+ * The end of a client's record at *p: the file of clients-dir that holds
+ * it ("" for none) and that file's stamp.  Returns 1 when the file is as
+ * it was compiled (or there is none), 0 when it changed, -1 when the
+ * record is damaged.
+ */
+static int
+member_fresh(struct index *ix, const char **p, const char *end)
+{
+	const char *name = next_str(p, end);
+	struct stamp was, now;
+
+	if (name == NULL)
+		return -1;
+	if (*name == '\0')
+		return 1;
+	if (strchr(name, '/') != NULL || end - *p != (ptrdiff_t)sizeof(was) ||
+	    ix->dirfd == -1)
+		return -1;
+	memcpy(&was, *p, sizeof(was));
+	*p += sizeof(was);
+	return stamp_at(ix->dirfd, name, &now) == 0 && stamp_same(&now, &was);
+}
+
+/*
  * Finds the client whose key is key.  Returns FOUND and sets *found,
- * FOUND_NONE when there is none, or FOUND_BROKEN when the index is
- * damaged (logged): then the configuration must be parsed to answer.
+ * FOUND_NONE when there is none, or FOUND_BROKEN when the index cannot
+ * say (logged): it is damaged, or the file of clients-dir that holds the
+ * client changed since -t.  Then the configuration must be parsed to
+ * answer.
  */
 enum found
 index_client_find(struct conf *c, const char *key,
@@ -597,6 +627,7 @@ index_client_find(struct conf *c, const char *key,
 	const char *val, *end;
 	size_t vlen;
 	enum found rc;
+	int fresh = -1;
 
 	*found = NULL;
 	key_digest(ix->salt, key, digest);
@@ -607,16 +638,25 @@ index_client_find(struct conf *c, const char *key,
 		end = val + vlen;
 		memset(&ix->client, 0, sizeof(ix->client));
 		ix->client.key = "";
+		ix->client.source = SOURCE_NONE;
 		if ((ix->client.name = next_str(&val, end)) != NULL &&
 		    settings_decode(&ix->client, SCOPE_CLIENT, &val, end,
-		    0) == 0 && val == end && ix->client.hosts.n > 0) {
+		    0) == 0 && ix->client.hosts.n > 0 &&
+		    (fresh = member_fresh(ix, &val, end)) == 1 && val == end) {
 			settings_inherit(c, &ix->client);
 			*found = &ix->client;
 			return FOUND;
 		}
 	}
-	log_err("client index of %s is damaged; parsing the configuration "
-	    "instead; run sftdyn -t %s", c->path, c->path);
+	if (fresh == 0)
+		log_warn("client index of %s is older than the file of "
+		    "clients-dir that holds client %s; parsing the "
+		    "configuration instead; run sftdyn -t %s", c->path,
+		    ix->client.name, c->path);
+	else
+		log_err("client index of %s is damaged; parsing the "
+		    "configuration instead; run sftdyn -t %s", c->path,
+		    c->path);
 	return FOUND_BROKEN;
 }
 
@@ -627,6 +667,8 @@ index_free(struct conf *c)
 	if (c->index != NULL) {
 		if (c->index->mem != NULL)
 			munmap((void *)(uintptr_t)c->index->mem, c->index->size);
+		if (c->index->dirfd != -1)
+			close(c->index->dirfd);
 		close(c->index->fd);
 		free(c->index);
 	}

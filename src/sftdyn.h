@@ -91,7 +91,10 @@ struct client {
 	int		 allow_acme;	/* ACME may set the TXT challenge */
 	long		 max_changes;	/* per name and type an hour; 0: any */
 	size_t		 index;		/* position in the configuration */
+	size_t		 source;	/* the clients-dir file that holds it
+					   (of conf's sources), or SOURCE_NONE */
 };
+#define SOURCE_NONE	((size_t)-1)
 
 /*
  * What identifies a file's content: device, inode, size, modification and
@@ -137,9 +140,11 @@ struct conf {
 	char		*tls_key;
 	struct client	*clients;
 	size_t		 nclients;
+	size_t		 clients_cap;	/* room in clients */
 	struct pool	 strings;	/* the clients' strings, when parsed */
 	struct source	*sources;	/* every file the configuration read */
 	size_t		 nsources;
+	size_t		 sources_cap;	/* room in sources */
 	struct index	*index;		/* set: clients come from the index */
 };
 
@@ -615,6 +620,7 @@ void	secure_close(struct conn *);
 int	ct_equal(const char *, const char *);
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t, size_t);
+void	*xgrow(void *, size_t *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xvasprintf(const char *, va_list) ATTR_PRINTF(1, 0);
 char	*xasprintf(const char *, ...) ATTR_PRINTF(1, 2);

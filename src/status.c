@@ -82,13 +82,11 @@ entry_verify(struct entry *e, const struct conf *c)
 
 /* Appends an entry for client cl's name and type to the report. */
 static void
-entry_add(struct entry **v, size_t *n, const struct client *cl,
+entry_add(struct entry *v, size_t *n, const struct client *cl,
     const char *name, const char *type)
 {
-	struct entry *e;
+	struct entry *e = &v[(*n)++];
 
-	*v = xrealloc(*v, *n + 1, sizeof(**v));
-	e = &(*v)[(*n)++];
 	memset(e, 0, sizeof(*e));
 	e->cl = cl;
 	e->name = name;
@@ -104,17 +102,20 @@ entry_add(struct entry **v, size_t *n, const struct client *cl,
 static struct entry *
 entries_of(const struct conf *c, size_t *n)
 {
-	struct entry *v = NULL;
+	struct entry *v;
 	const char *base;
 	size_t i, j, k;
 
+	for (i = *n = 0; i < c->nclients; i++)
+		*n += 3 * c->clients[i].hosts.n;	/* at most */
+	v = xcalloc(*n + 1, sizeof(*v));
 	*n = 0;
 	for (i = 0; i < c->nclients; i++) {
 		const struct client *cl = &c->clients[i];
 
 		for (j = 0; j < cl->hosts.n; j++) {
-			entry_add(&v, n, cl, cl->hosts.v[j], "A");
-			entry_add(&v, n, cl, cl->hosts.v[j], "AAAA");
+			entry_add(v, n, cl, cl->hosts.v[j], "A");
+			entry_add(v, n, cl, cl->hosts.v[j], "AAAA");
 		}
 		for (j = 0; j < cl->hosts.n; j++) {
 			base = name_base(cl->hosts.v[j]);
@@ -122,7 +123,7 @@ entries_of(const struct conf *c, size_t *n)
 				if (host_equal(base, name_base(cl->hosts.v[k])))
 					break;
 			if (k == j)
-				entry_add(&v, n, cl, base, "TXT");
+				entry_add(v, n, cl, base, "TXT");
 		}
 	}
 	return v;

@@ -61,6 +61,22 @@ xrealloc(void *p, size_t n, size_t size)
 	return p;
 }
 
+/*
+ * Makes room in the array p, of *cap elements of size bytes, for need of
+ * them: it grows to twice what it held (at least 16), so that n additions
+ * cost n copies in all, not n squared.  Returns the array.
+ */
+void *
+xgrow(void *p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return p;
+	*cap = need > 2 * *cap ? need : 2 * *cap;
+	if (*cap < 16)
+		*cap = 16;
+	return xrealloc(p, *cap, size);
+}
+
 char *
 xstrdup(const char *s)
 {

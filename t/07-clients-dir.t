@@ -2,8 +2,11 @@
 # clients-dir: every regular *.conf file of the directory holds client
 # sections only, each file parsed on its own; names and keys are unique
 # across all files (FILE:LINE of the second); the client index follows
-# the directory, files added and removed included; -t warns about one
-# file with more clients than a parse should hold.
+# the directory (a file added or removed: at once; the file holding the
+# client found, edited: its old key refused at once, its new one and
+# other files' edits at the next -t); -t warns about one file with more
+# clients than a parse should hold; -t at 100,000 files, one a client,
+# under the default limit of 1024 open files.
 . "$(dirname "$0")/lib.sh"
 
 # client NAME KEY HOST: a client section
@@ -39,10 +42,25 @@ like "$(since_mark)" 'older than the configuration' "the index is stale"
 "$SFTDYN" -t "$T/conf" >/dev/null
 rm "$T/clients.d/30-f.conf"
 is "$(get /secret-f --interface 127.0.0.3)" "403 BADKEY" "a file removed: its client is gone"
+# A file edited in place: a connection checks the main file, the
+# directory, and the one file that holds the client it finds, whatever
+# the number of files.  The old key of the edited file is refused at once
+# (its file changed: the handler parses instead), the new one waits for
+# -t, and the other files' clients are served from the index meanwhile.
 "$SFTDYN" -t "$T/conf" >/dev/null
 client d secret-D "d.$ZONE" >"$T/clients.d/10-d.conf"
-is "$(get /secret-d --interface 127.0.0.3)" "403 BADKEY" "a file edited: the old key is refused"
-is "$(get /secret-D --interface 127.0.0.3)" "200 OK" "and the new one granted"
+mark
+is "$(get /secret-d --interface 127.0.0.3)" "403 BADKEY" "a file edited: the old key is refused at once"
+like "$(since_mark)" 'older than the file of clients-dir that holds client d' \
+    "  its own file changed: the index is not trusted for it"
+mark
+is "$(get /secret-e --interface 127.0.0.3)" "200 OK" "another file's client: served"
+like "$(since_mark)" 'clients from the index' "  from the index"
+! since_mark | grep -q 'older than'
+ok $? "  which is not stale for it"
+is "$(get /secret-D --interface 127.0.0.3)" "403 BADKEY" "the edited file's new key waits for -t"
+"$SFTDYN" -t "$T/conf" >/dev/null
+is "$(get /secret-D --interface 127.0.0.3)" "200 OK" "after -t it is granted"
 
 # The errors, each at FILE:LINE, every one reported.
 mkdir "$T/bad.d" "$T/bad.d/sub.conf"
@@ -90,5 +108,49 @@ split -l 1000 -a 2 --additional-suffix=.conf "$T/wide.conf" "$T/wide.d/part-"
 printf 'clients-dir = "wide.d"\n' >"$T/wide.conf"
 out=$("$SFTDYN" -t "$T/wide.conf" 2>&1); st=$?
 is "$st $out" "0 $T/wide.conf: ok" "-t: the same clients in clients-dir: no warning"
+
+# A provider's layout: 100,000 files of one client each.  -t reads them
+# one at a time, under the default limit of 1024 open files; a connection
+# checks the main file, the directory and the found client's file only.
+mkdir "$T/many.d"
+perl -e 'for my $i (1 .. 100000) {
+	open(my $o, ">", sprintf("%s/%06d.conf", $ARGV[0], $i)) or die;
+	print $o "client \"p$i\" {\n\tkey = \"pkey-$i\"\n\thost = \"p$i.dyn.test\"\n}\n";
+	close($o) }' "$T/many.d"
+sed 's/^clients-dir = .*/clients-dir = "many.d"/' "$T/conf" >"$T/many.conf"
+out=$(ulimit -n 1024; /usr/bin/time -f '%M' -o "$T/many.time" "$SFTDYN" -t "$T/many.conf" 2>&1); st=$?
+is "$st $out" "0 $T/many.conf: ok" "-t: 100,000 files under ulimit -n 1024: ok"
+kib=$(tail -n 1 "$T/many.time")
+if sanitized; then
+	skip 1 "-t's peak memory was $kib KiB: the sanitizers' is not sftdyn's"
+else
+	[ "$kib" -lt 204800 ]
+	ok $? "  in less than 200 MB ($kib KiB)"
+fi
+stop_sftdyn
+CONF=$T/many.conf start_sftdyn 127.0.0.1 -- -v
+mark
+is "$(get /pkey-99999 --interface 127.0.0.4)" "200 OK" "a client of the 100,000: served"
+like "$(since_mark)" 'clients from the index' "  from the index"
+is "$(get /pkey-nope --interface 127.0.0.4)" "403 BADKEY" "an unknown key: BADKEY"
+# the connection stats the main file, the directory and one file: not
+# each of the 100,000
+if command -v strace >/dev/null; then
+	printf 'GET /pkey-5 HTTP/1.0\r\n\r\n' | REMOTE_ADDR=127.0.0.5 ASAN_OPTIONS=detect_leaks=0 \
+	    strace -f -o "$T/many.strace" -e trace=%file,%stat "$SFTDYN" -q -e -c "$T/many.conf" >/dev/null 2>&1
+	n=$(grep -cE 'many\.d/|"[0-9]{6}\.conf"' "$T/many.strace")
+	[ "$n" -ge 1 ] && [ "$n" -le 3 ]
+	ok $? "  one connection looks at $n of the directory's files (its client's)"
+else
+	skip 1 "needs strace"
+fi
+printf 'client "q" {\n\tkey = "qkey"\n\thost = "q.dyn.test"\n}\n' >"$T/many.d/zz.conf"
+mark
+is "$(get /qkey --interface 127.0.0.4)" "500 FAIL" \
+    "a file added to 100,000, without -t: a parse too large for a connection: FAIL"
+like "$(since_mark)" 'run sftdyn -t' "  the log says to run -t"
+(ulimit -n 1024; "$SFTDYN" -t "$T/many.conf" >/dev/null)
+is "$(get /qkey --interface 127.0.0.4)" "200 OK" "  after -t: served"
+stop_sftdyn
 
 done_testing

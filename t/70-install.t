@@ -56,6 +56,11 @@ for u in $UNITS; do
 	sed -e "s,/usr/bin/sftdyn-tls,$TLS_BIN," -e "s,/usr/bin/sftdyn,$SFTDYN," \
 	    "$R/lib/systemd/system/$u" >"$T/units/$u"
 done
+# the path unit watches the configuration and the sample's clients-dir
+cdir=$(sed -n 's/^#clients-dir = "\(.*\)"$/\1/p' "$R/etc/sftdyn/conf")
+is "$(sed -n 's/^PathChanged=//p' "$R/lib/systemd/system/sftdyn-index.path" | tr '\n' ' ')" \
+    "/etc/sftdyn/conf /etc/sftdyn/$cdir " \
+    "sftdyn-index.path watches /etc/sftdyn/conf and the sample's clients-dir, $cdir"
 (cd "$T/units" && MANPATH="$R/usr/share/man" systemd-analyze verify \
     $UNITS) >"$T/verify.log" 2>&1
 ok $? "systemd-analyze verify accepts the units"
