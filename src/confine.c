@@ -34,7 +34,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -130,33 +129,56 @@ in_system_dir(const char *path)
 	return 0;
 }
 
+/* The directories read is allowed beneath, besides the system's. */
+struct readable {
+	char		*dir[8];
+	size_t		 n;
+};
+
 /*
- * Allows reading the directory of path, unless a system directory or the
- * directory allowed last (*last) allows it already.
+ * Allows reading beneath the directory dir (a copy, to be freed), unless
+ * a system directory or one allowed already holds it; a configuration
+ * names a few, so the list stops growing at its size.
  */
 static int
-allow_dir_of(int ruleset, const char *path, char last[PATH_MAX])
+allow_read_dir(int rs, struct readable *r, char *dir)
 {
-	char buf[PATH_MAX], *dir;
+	size_t i;
+	int rc;
 
-	snprintf(buf, sizeof(buf), "%s", path);
-	dir = dirname(buf);
-	if (in_system_dir(dir) || strcmp(dir, last) == 0)
+	for (i = 0; i < r->n && !has_prefix(dir, r->dir[i], "/"); i++)
+		;
+	if (i < r->n || in_system_dir(dir)) {
+		free(dir);
 		return 0;
-	snprintf(last, PATH_MAX, "%s", dir);
-	return allow(ruleset, dir, FS_READ, 1, 0);
+	}
+	rc = allow(rs, dir, FS_READ, 1, 0);
+	if (r->n < sizeof(r->dir) / sizeof(r->dir[0]))
+		r->dir[r->n++] = dir;
+	else
+		free(dir);
+	return rc;
+}
+
+/* Allows reading the directory of path, as allow_read_dir() does. */
+static int
+allow_dir_of(int rs, struct readable *r, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return allow_read_dir(rs, r, slash == NULL ? xstrdup(".") :
+	    xstrndup(path, slash == path ? 1 : (size_t)(slash - path)));
 }
 
 /*
  * The ELF interpreter (dynamic loader) of the program whose first bytes
  * head[0, len) are, which execve() opens for execution too: read from
  * the program open on fd when its name lies beyond them.  Returns 0 with
- * interp set, "" for a static program; -1 when it is not an ELF file of
- * our class.
+ * *interp the name (to be freed), NULL for a static program; -1 when it
+ * is not an ELF file of our class.
  */
 static int
-elf_interp(int fd, const unsigned char *head, size_t len,
-    char interp[PATH_MAX])
+elf_interp(int fd, const unsigned char *head, size_t len, char **interp)
 {
 	ElfW(Ehdr) eh;
 	ElfW(Phdr) ph;
@@ -164,7 +186,7 @@ elf_interp(int fd, const unsigned char *head, size_t len,
 	size_t off;
 	int i;
 
-	interp[0] = '\0';
+	*interp = NULL;
 	if (len < sizeof(eh))
 		return -1;
 	memcpy(&eh, head, sizeof(eh));
@@ -178,12 +200,13 @@ elf_interp(int fd, const unsigned char *head, size_t len,
 		memcpy(&ph, head + off, sizeof(ph));
 		if (ph.p_type != PT_INTERP || ph.p_filesz >= PATH_MAX)
 			continue;
+		*interp = xcalloc(1, ph.p_filesz + 1);
 		if (ph.p_offset + ph.p_filesz <= len) {
-			memcpy(interp, head + ph.p_offset, ph.p_filesz);
+			memcpy(*interp, head + ph.p_offset, ph.p_filesz);
 			n = (ssize_t)ph.p_filesz;
 		} else
-			n = pread(fd, interp, ph.p_filesz, (off_t)ph.p_offset);
-		interp[n > 0 ? n : 0] = '\0';
+			n = pread(fd, *interp, ph.p_filesz, (off_t)ph.p_offset);
+		(*interp)[n > 0 ? n : 0] = '\0';
 		break;
 	}
 	return 0;
@@ -192,7 +215,8 @@ elf_interp(int fd, const unsigned char *head, size_t len,
 /*
  * nsupdate may be executed, with its dynamic loader; when it is a script,
  * the system's programs, which a script runs.  One open serves the rule
- * and the reading of its first bytes.
+ * and the reading of its first bytes (an ELF program's headers come
+ * first).
  */
 static int
 allow_nsupdate(int rs, const struct conf *c)
@@ -202,8 +226,8 @@ allow_nsupdate(int rs, const struct conf *c)
 	};
 	const __u64 run = LANDLOCK_ACCESS_FS_EXECUTE |
 	    LANDLOCK_ACCESS_FS_READ_FILE;
-	unsigned char head[4096];
-	char interp[PATH_MAX];
+	unsigned char head[1024];
+	char *interp;
 	ssize_t len = -1;
 	size_t i;
 	int fd, rc = 0;
@@ -211,10 +235,11 @@ allow_nsupdate(int rs, const struct conf *c)
 	if ((fd = open(c->nsupdate, O_RDONLY | O_CLOEXEC)) == -1)
 		return allow(rs, c->nsupdate, run, 0, 0);	/* exec only */
 	len = pread(fd, head, sizeof(head), 0);
-	if (elf_interp(fd, head, len > 0 ? (size_t)len : 0, interp) == 0) {
+	if (elf_interp(fd, head, len > 0 ? (size_t)len : 0, &interp) == 0) {
 		rc = allow_fd(rs, fd, run, 0);
-		if (interp[0] != '\0')
+		if (interp != NULL)
 			rc |= allow(rs, interp, run, 0, 0);
+		free(interp);
 		return rc;
 	}
 	rc = allow_fd(rs, fd, run, 0);
@@ -224,16 +249,17 @@ allow_nsupdate(int rs, const struct conf *c)
 }
 
 /*
- * The rules: the system directories and the configuration's read, the
- * state directory (open on statedir, or -1) read and written (files
- * truncated too, where the kernel's Landlock, ABI abi, knows truncation:
- * an nsupdate wrapper may overwrite a file of its own there), /dev/null
- * written (a wrapper may send output there), nsupdate run.
+ * The rules: the system directories and the configuration's read (each
+ * directory once: none beneath another), the state directory (open on
+ * statedir, or -1) read and written (files truncated too, where the
+ * kernel's Landlock, ABI abi, knows truncation: an nsupdate wrapper may
+ * overwrite a file of its own there), /dev/null written (a wrapper may
+ * send output there), nsupdate run.
  */
 static int
 landlock_rules(int rs, const struct conf *c, int statedir, long abi)
 {
-	char last[PATH_MAX] = "";
+	struct readable r = { .n = 0 };
 	size_t i;
 	int rc = 0;
 
@@ -241,18 +267,21 @@ landlock_rules(int rs, const struct conf *c, int statedir, long abi)
 		rc |= allow(rs, system_dirs[i], FS_READ, 1, REAL_DIR);
 	if (c == NULL)
 		return rc;
-	rc |= allow_dir_of(rs, c->path, last);
+	rc |= allow_dir_of(rs, &r, c->path);
 	for (i = 0; i < c->nsources; i++)
 		if (c->sources[i].is_dir)
-			rc |= allow(rs, c->sources[i].path, FS_READ, 1, 0);
+			rc |= allow_read_dir(rs, &r,
+			    xstrdup(c->sources[i].path));
 		else
-			rc |= allow_dir_of(rs, c->sources[i].path, last);
+			rc |= allow_dir_of(rs, &r, c->sources[i].path);
 	if (c->nskeyfile != NULL && !in_system_dir(c->nskeyfile))
 		rc |= allow(rs, c->nskeyfile, FS_READ, 0, 0);
 	if (statedir != -1)
 		rc |= allow_fd(rs, statedir, FS_READ | FS_WRITE |
 		    (abi >= 3 ? LANDLOCK_ACCESS_FS_TRUNCATE : 0), 1);
 	rc |= allow(rs, "/dev/null", LANDLOCK_ACCESS_FS_WRITE_FILE, 0, 0);
+	for (i = 0; i < r.n; i++)
+		free(r.dir[i]);
 	return rc | allow_nsupdate(rs, c);
 }
 

@@ -6,7 +6,10 @@
  * most deadline_left(); calls that cannot poll (flock, open, a parse) are
  * interrupted by a timer at the phase's end.  Should the program still be
  * in that phase a second later, it exits, and kills nsupdate's process
- * group first.
+ * group first.  The timer is set again only for a phase that ends sooner
+ * than it fires: one that fires before its phase's end sets itself
+ * anew (a connection's phases mostly end later and later, and each
+ * setitimer(2) is a system call).
  */
 #include <sys/time.h>
 
@@ -22,6 +25,7 @@
 #define GRACE_MS	1000	/* after a phase's end, before _exit() */
 
 static double started, conn_end, phase_end;
+static double armed;		/* when the timer fires; 0: not set */
 static volatile sig_atomic_t expired;
 static volatile pid_t doomed;	/* a process group that dies with us */
 
@@ -35,11 +39,14 @@ now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* Sets the timer to fire at ms on now_ms()'s clock. */
 static void
-timer_arm(double ms)
+timer_arm(double at)
 {
 	struct itimerval it;
+	double ms = at - now_ms();
 
+	armed = at;
 	memset(&it, 0, sizeof(it));
 	if (ms < 1)
 		ms = 1;
@@ -53,8 +60,11 @@ static void
 deadline_fire(int sig)
 {
 	(void)sig;
-	if (now_ms() < phase_end - 1)
-		return;		/* the timer of a phase that was replaced */
+	armed = 0;
+	if (now_ms() < phase_end - 1) {
+		timer_arm(phase_end);	/* set for a phase that ended sooner */
+		return;
+	}
 	if (expired) {
 		if (doomed > 0) {
 			kill(-doomed, SIGKILL);
@@ -63,7 +73,7 @@ deadline_fire(int sig)
 		_exit(1);
 	}
 	expired = 1;
-	timer_arm(GRACE_MS);
+	timer_arm(now_ms() + GRACE_MS);
 }
 
 /*
@@ -93,15 +103,15 @@ deadline_limit(long timeout)
 
 /*
  * The current phase ends at ms on now_ms()'s clock, or at the latest.
- * One setitimer() replaces the old phase's timer; a signal of the old
- * one still on its way finds the new end ahead and is ignored.
+ * The timer is set when it would fire later than that, or not at all.
  */
 void
 deadline_at(double ms)
 {
 	phase_end = ms < conn_end ? ms : conn_end;
 	expired = 0;
-	timer_arm(phase_end - now_ms());
+	if (armed == 0 || armed > phase_end)
+		timer_arm(phase_end);
 }
 
 /* The current phase ends seconds from now. */
@@ -136,6 +146,7 @@ deadline_stop(void)
 
 	memset(&off, 0, sizeof(off));
 	setitimer(ITIMER_REAL, &off, NULL);
+	armed = 0;
 	started = 0;
 }
 

@@ -144,6 +144,13 @@ parse_request_line(struct request *req, const char *line, size_t len)
 	return ST_OK;
 }
 
+/*
+ * X-Forwarded-For, joined, and X-Real-IP, of the request being parsed:
+ * apart from struct request, so that their pages are touched only when a
+ * request carries them.
+ */
+static char xff_list[HEAD_MAX], xrealip_value[HEAD_MAX];
+
 /* Appends a header value to a comma-joined list; 0, or -1 when full. */
 static int
 append_value(char *list, size_t size, const char *v, size_t vlen)
@@ -222,8 +229,10 @@ parse_header(struct request *req, const char *line, size_t len)
 		vend--;
 	vlen = (size_t)(vend - v);
 	if (is_header(line, nlen, "X-Forwarded-For")) {
-		req->has_xff = 1;
-		if (append_value(req->xff, sizeof(req->xff), v, vlen) != 0)
+		if (req->xff == NULL)
+			xff_list[0] = '\0';
+		req->xff = xff_list;
+		if (append_value(xff_list, sizeof(xff_list), v, vlen) != 0)
 			return ST_HEADERS;
 	} else if (is_header(line, nlen, "Authorization"))
 		keep_header(&req->auth, v, vlen);
@@ -238,10 +247,11 @@ parse_header(struct request *req, const char *line, size_t len)
 	else if (is_header(line, nlen, "Transfer-Encoding"))
 		req->transfer_encoding = 1;
 	else if (is_header(line, nlen, "X-Real-IP")) {
-		if (req->has_xrealip)
+		if (req->xrealip != NULL)
 			return ST_BADREQ;	/* which one would be true? */
-		req->has_xrealip = 1;
-		append_value(req->xrealip, sizeof(req->xrealip), v, vlen);
+		xrealip_value[0] = '\0';
+		append_value(xrealip_value, sizeof(xrealip_value), v, vlen);
+		req->xrealip = xrealip_value;
 	}
 	return ST_OK;
 }
@@ -264,8 +274,8 @@ has_bad_bytes(const char *buf, size_t len)
 }
 
 /*
- * Starts an empty request.  Its large buffers are not cleared, only
- * ended where they start: a handler's pages are touched only as needed.
+ * Starts an empty request.  Its target is not cleared, only ended where
+ * it starts: a handler's pages are touched only as needed.
  */
 void
 request_init(struct request *req)
@@ -276,8 +286,7 @@ request_init(struct request *req)
 	req->target[0] = '/';
 	req->target[1] = '\0';
 	req->key = req->target + 1;
-	req->xff[0] = req->xrealip[0] = '\0';
-	req->has_xff = req->has_xrealip = 0;
+	req->xff = req->xrealip = NULL;
 	req->auth = req->api_user = req->api_key = req->accept = none;
 	req->content_length = -1;
 	req->transfer_encoding = 0;

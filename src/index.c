@@ -55,6 +55,8 @@
 #define DIGEST_LEN	16
 #define CDB_TABLES	256	/* tinycdb's hash tables */
 #define CDB_HEADER	(CDB_TABLES * 8)	/* their places */
+#define INDEX_READ_MAX	(64 * 1024)	/* an index up to this size is read
+					   whole, one system call, not mapped */
 
 /* The trailer: what authenticates the database before it. */
 struct trailer {
@@ -67,8 +69,9 @@ struct trailer {
 
 struct index {
 	int		 fd;
-	const unsigned char *mem;	/* the file, mapped */
+	const unsigned char *mem;	/* the file, read or mapped */
 	size_t		 size;		/* ... its size */
+	int		 mapped;	/* mem is mapped (else allocated) */
 	size_t		 length;	/* the database's, trailer left off */
 	struct trailer	 t;
 	unsigned char	 salt[SALT_LEN];	/* two SipHash keys */
@@ -401,10 +404,11 @@ record_get(struct index *ix, const void *key, size_t klen, const char **val,
 }
 
 /*
- * Maps the index and reads its trailer and salt.  The record holding the
- * salt is found before anything can be checked, and checks itself (its
- * MAC is under the salt it holds); then the trailer and the header are
- * checked.  Returns 0, or -1 when the index is damaged.
+ * Reads the index (maps it, when it is large), its trailer and its salt.
+ * The record holding the salt is found before anything can be checked,
+ * and checks itself (its MAC is under the salt it holds); then the
+ * trailer and the header are checked.  Returns 0, or -1 when the index
+ * is damaged.
  */
 static int
 index_meta(struct index *ix)
@@ -416,11 +420,20 @@ index_meta(struct index *ix)
 	void *p;
 
 	if (fstat(ix->fd, &st) != 0 ||
-	    (size_t)st.st_size < CDB_HEADER + tail ||
-	    (p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, ix->fd,
-	    0)) == MAP_FAILED)
+	    (size_t)st.st_size < CDB_HEADER + tail)
 		return -1;
-	ix->mem = p;
+	if (st.st_size <= INDEX_READ_MAX) {
+		p = xcalloc(1, (size_t)st.st_size);
+		ix->mem = p;
+		if (pread(ix->fd, p, (size_t)st.st_size, 0) != st.st_size)
+			return -1;
+	} else if ((p = mmap(NULL, (size_t)st.st_size, PROT_READ,
+	    MAP_SHARED, ix->fd, 0)) == MAP_FAILED)
+		return -1;
+	else {
+		ix->mem = p;
+		ix->mapped = 1;
+	}
 	ix->size = (size_t)st.st_size;
 	ix->length = ix->size - tail;
 	memcpy(&ix->t, ix->mem + ix->length, tail);
@@ -665,8 +678,10 @@ void
 index_free(struct conf *c)
 {
 	if (c->index != NULL) {
-		if (c->index->mem != NULL)
+		if (c->index->mapped)
 			munmap((void *)(uintptr_t)c->index->mem, c->index->size);
+		else
+			free((void *)(uintptr_t)c->index->mem);
 		if (c->index->dirfd != -1)
 			close(c->index->dirfd);
 		close(c->index->fd);

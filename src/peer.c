@@ -89,9 +89,9 @@ peer_forwarded(struct addr *a, const struct conf *c, const struct request *r)
 
 	if (!net_contains(c->proxies.v, c->proxies.n, a))
 		return ST_OK;
-	if (r->has_xff)
+	if (r->xff != NULL)
 		return peer_from_xff(a, c, r->xff);
-	if (r->has_xrealip) {
+	if (r->xrealip != NULL) {
 		s = r->xrealip;
 		return parse_element(a, s, s + strlen(s)) == 0 ?
 		    ST_OK : ST_BADREQ;

@@ -187,9 +187,10 @@ struct conn {
 	int		 rfd;
 	int		 wfd;
 	struct tls	*tls;
-	char		 buf[HEAD_MAX + 1];	/* the request head */
 	size_t		 len;		/* bytes in buf */
 	size_t		 off;		/* bytes consumed from buf */
+	char		 buf[HEAD_MAX + 1];	/* the request head (last: its
+					   pages are touched only as read) */
 };
 
 enum method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD_OTHER };
@@ -199,10 +200,8 @@ struct request {
 	enum method	 method;
 	char		 target[TARGET_MAX + 1];	/* origin-form path+query */
 	const char	*key;		/* target + 1 */
-	char		 xff[HEAD_MAX];	/* X-Forwarded-For, joined */
-	char		 xrealip[HEAD_MAX];
-	int		 has_xff;
-	int		 has_xrealip;
+	const char	*xff;		/* X-Forwarded-For, joined; NULL: none */
+	const char	*xrealip;	/* X-Real-IP; NULL: none */
 	struct header	 auth;		/* Authorization */
 	struct header	 api_user;	/* X-Api-User (acme-dns) */
 	struct header	 api_key;	/* X-Api-Key (acme-dns) */
@@ -371,11 +370,12 @@ struct exchange {
 	int			 have_addr;
 	double			 started;
 	struct answer		 answer;
-	char			 body[NAMES_MAX * 112];
 	const struct client	*client;
-	struct sync		 sync[NAMES_MAX];
-	size_t			 nsync;
 	void			(*log)(const struct exchange *);
+	size_t			 nsync;
+	struct sync		 sync[NAMES_MAX];	/* (the large parts
+					   last: a page is touched as used) */
+	char			 body[NAMES_MAX * 112];
 	union {
 		struct dyn	 dyn;
 		struct acme	 acme;
@@ -622,6 +622,7 @@ void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t, size_t);
 void	*xgrow(void *, size_t *, size_t, size_t);
 char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
 char	*xvasprintf(const char *, va_list) ATTR_PRINTF(1, 0);
 char	*xasprintf(const char *, ...) ATTR_PRINTF(1, 2);
 int	has_prefix(const char *, const char *, const char *);

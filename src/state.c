@@ -59,15 +59,17 @@ systrouble(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* statedir/host.suffix, host lower-cased and without a trailing dot. */
-static void
-state_path(char *buf, size_t size, const struct conf *c, const char *host,
-    const char *suffix)
+/*
+ * statedir/host.suffix, host lower-cased and without a trailing dot (to
+ * be freed: a path of any length, and no large buffer on the stack).
+ */
+static char *
+state_path(const struct conf *c, const char *host, const char *suffix)
 {
 	char name[HOST_MAX + 2];
 
 	host_fold(name, sizeof(name), host);
-	snprintf(buf, size, "%s/%s.%s", c->statedir, name, suffix);
+	return xasprintf("%s/%s.%s", c->statedir, name, suffix);
 }
 
 /*
@@ -82,14 +84,13 @@ open_regular(const char *path, int flags, struct stat *out)
 	struct stat st;
 	int fd;
 
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		trouble("%s is not a regular file, ignored", path);
-		errno = EINVAL;
-		return -1;
-	}
 	fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 	if (fd == -1) {
-		if (errno != ENOENT)
+		if (errno == ELOOP || errno == EISDIR || errno == ENXIO) {
+			/* a symlink; a directory or socket to write */
+			trouble("%s is not a regular file, ignored", path);
+			errno = EINVAL;
+		} else if (errno != ENOENT)
 			systrouble("%s", path);
 		return -1;
 	}
@@ -134,24 +135,25 @@ lock_open(const struct conf *c, const char *path)
 int
 state_lock(const struct conf *c, const char *host)
 {
-	char path[4096];
+	char *path = state_path(c, host, "lock");
 	int fd;
 
-	state_path(path, sizeof(path), c, host, "lock");
 	if ((fd = lock_open(c, path)) == -1)
-		return STATE_NOLOCK;
-	while (flock(fd, LOCK_EX) != 0) {
+		fd = STATE_NOLOCK;
+	while (fd >= 0 && flock(fd, LOCK_EX) != 0) {
 		if (errno == EINTR && !deadline_expired())
 			continue;
 		close(fd);
 		if (errno == EINTR) {
 			log_err("state: %s: another connection held the lock "
 			    "until the deadline", path);
-			return STATE_BUSY;
+			fd = STATE_BUSY;
+		} else {
+			systrouble("lock %s", path);
+			fd = STATE_NOLOCK;
 		}
-		systrouble("lock %s", path);
-		return STATE_NOLOCK;
 	}
+	free(path);
 	return fd;
 }
 
@@ -215,24 +217,26 @@ int
 state_read(const struct conf *c, const char *host, const char *type,
     struct state *st)
 {
-	char path[4096], line[STATE_LINE_MAX];
+	char *path = state_path(c, host, type), line[STATE_LINE_MAX];
 	struct stat sb;
 	ssize_t n;
-	int fd;
+	int fd, rc = -1;
 
-	state_path(path, sizeof(path), c, host, type);
 	if ((fd = open_regular(path, O_RDONLY, &sb)) == -1)
-		return -1;
+		goto out;
 	n = read(fd, line, sizeof(line));
 	close(fd);
 	if (n <= 0 || (size_t)n == sizeof(line) ||
 	    state_parse(line, (size_t)n, st) != 0) {
 		trouble("%s: corrupt, ignored", path);
 		errno = EINVAL;
-		return -1;
+		goto out;
 	}
 	st->set = sb.st_mtime;
-	return 0;
+	rc = 0;
+out:
+	free(path);
+	return rc;
 }
 
 /*
@@ -336,23 +340,25 @@ state_sync_dir(const struct conf *c)
 int
 state_forget(const struct conf *c, const char *host, const char *type)
 {
-	char path[4096];
+	char *path = state_path(c, host, type);
 	struct stat st;
+	int rc = 0;
 
-	state_path(path, sizeof(path), c, host, type);
 	if (unlink(path) == 0) {
-		if (state_sync_dir(c) == 0)
-			return 0;
-		systrouble("%s: removed, but syncing %s failed", path,
-		    c->statedir);
-		return -1;
+		if (state_sync_dir(c) != 0) {
+			systrouble("%s: removed, but syncing %s failed",
+			    path, c->statedir);
+			rc = -1;
+		}
+	} else if (errno != ENOENT && errno != ENOTDIR &&
+	    (lstat(path, &st) != 0 || S_ISREG(st.st_mode))) {
+		/* (what is no regular file was never read: it vouches
+		 * for nothing) */
+		systrouble("cannot remove %s", path);
+		rc = -1;
 	}
-	if (errno == ENOENT || errno == ENOTDIR)
-		return 0;
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return 0;	/* never read, so it vouches for nothing */
-	systrouble("cannot remove %s", path);
-	return -1;
+	free(path);
+	return rc;
 }
 
 /*
@@ -362,26 +368,24 @@ state_forget(const struct conf *c, const char *host, const char *type)
 static void
 write_atomic(const char *path, const char *data, size_t len)
 {
-	char tmp[4096 + 8];
+	char *tmp = xasprintf("%s.XXXXXX", path);
 	int fd, ok;
 
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
 		systrouble("%s", tmp);
-		return;
+		goto out;
 	}
 	ok = write_all(fd, data, len) == 0 && fsync(fd) == 0;
 	if (close(fd) != 0 || !ok) {
 		systrouble("%s", tmp);
 		unlink(tmp);
-		return;
-	}
-	if (rename(tmp, path) != 0) {
+	} else if (rename(tmp, path) != 0) {
 		systrouble("%s", path);
 		unlink(tmp);
-		return;
-	}
-	log_debug("state: %s written", path);
+	} else
+		log_debug("state: %s written", path);
+out:
+	free(tmp);
 }
 
 /*
@@ -392,11 +396,11 @@ void
 state_save(const struct conf *c, const char *host, const char *type,
     const struct state *st)
 {
-	char path[4096], line[STATE_LINE_MAX];
+	char *path = state_path(c, host, type), line[STATE_LINE_MAX];
 	size_t n = state_format(st, line);
 
-	state_path(path, sizeof(path), c, host, type);
 	write_atomic(path, line, n);
+	free(path);
 }
 
 /*
@@ -410,19 +414,23 @@ int
 history_read(const struct conf *c, const char *host, const char *type,
     time_t *when, size_t max, size_t *n)
 {
-	char path[4096], buf[HISTORY_MAX * 21 + 1], suffix[16], *p, *end;
+	const size_t size = HISTORY_MAX * 21 + 1;
+	char *path, *buf = NULL, suffix[16], *p, *end;
 	long long v;
 	ssize_t len;
-	int fd;
+	int fd, rc = 0;
 
 	*n = 0;
 	snprintf(suffix, sizeof(suffix), "%s.changes", type);
-	state_path(path, sizeof(path), c, host, suffix);
-	if ((fd = open_regular(path, O_RDONLY, NULL)) == -1)
-		return errno == ENOENT ? 0 : -1;
-	len = read(fd, buf, sizeof(buf) - 1);
+	path = state_path(c, host, suffix);
+	if ((fd = open_regular(path, O_RDONLY, NULL)) == -1) {
+		rc = errno == ENOENT ? 0 : -1;
+		goto out;
+	}
+	buf = xcalloc(1, size);
+	len = read(fd, buf, size - 1);
 	close(fd);
-	if (len < 0 || (size_t)len == sizeof(buf) - 1 || memchr(buf, '\0',
+	if (len < 0 || (size_t)len == size - 1 || memchr(buf, '\0',
 	    (size_t)len) != NULL)
 		goto damaged;
 	buf[len] = '\0';	/* strtoll() stops there, at the latest */
@@ -434,11 +442,15 @@ history_read(const struct conf *c, const char *host, const char *type,
 			goto damaged;
 		when[(*n)++] = (time_t)v;
 	}
-	return 0;
+	goto out;
 damaged:
 	*n = 0;
 	trouble("%s: damaged, ignored: the change limit starts afresh", path);
-	return -1;
+	rc = -1;
+out:
+	free(buf);
+	free(path);
+	return rc;
 }
 
 /* Writes the change history of host's records of type: n times. */
@@ -446,13 +458,16 @@ void
 history_save(const struct conf *c, const char *host, const char *type,
     const time_t *when, size_t n)
 {
-	char path[4096], buf[HISTORY_MAX * 21], suffix[16];
+	const size_t size = HISTORY_MAX * 21;
+	char *path, *buf = xcalloc(1, size), suffix[16];
 	size_t i, len = 0;
 
 	snprintf(suffix, sizeof(suffix), "%s.changes", type);
-	state_path(path, sizeof(path), c, host, suffix);
+	path = state_path(c, host, suffix);
 	for (i = 0; i < n && i < HISTORY_MAX; i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%lld\n",
+		len += (size_t)snprintf(buf + len, size - len, "%lld\n",
 		    (long long)when[i]);
 	write_atomic(path, buf, len);
+	free(buf);
+	free(path);
 }

@@ -87,6 +87,17 @@ xstrdup(const char *s)
 	return p;
 }
 
+/* strndup(3) that exits on failure. */
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
 /* vasprintf(3) that exits on failure; returns the string. */
 char *
 xvasprintf(const char *fmt, va_list ap)
@@ -172,11 +183,13 @@ path_join(const char *dir, const char *name)
 char *
 path_absolute(const char *path)
 {
-	char cwd[PATH_MAX];
+	char *cwd, *p;
 
-	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+	if (path[0] == '/' || (cwd = getcwd(NULL, 0)) == NULL)
 		return xstrdup(path);
-	return path_join(cwd, path);
+	p = path_join(cwd, path);
+	free(cwd);
+	return p;
 }
 
 /*
