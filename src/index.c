@@ -56,7 +56,9 @@
 #define CDB_TABLES	256	/* tinycdb's hash tables */
 #define CDB_HEADER	(CDB_TABLES * 8)	/* their places */
 #define INDEX_READ_MAX	(64 * 1024)	/* an index up to this size is read
-					   whole, one system call, not mapped */
+					   whole, in one system call */
+#define RECORD_READ	512	/* bytes read at a record of a larger one,
+				   which holds most records whole */
 
 /* The trailer: what authenticates the database before it. */
 struct trailer {
@@ -67,12 +69,27 @@ struct trailer {
 	uint64_t	mac;		/* of all of the above */
 };
 
+/* Bytes of a large index that a lookup read; freed with it. */
+struct chunk {
+	struct chunk	*next;
+	unsigned char	 data[];
+};
+
+/*
+ * An index being read.  A small one is read whole; of a larger one, a
+ * lookup reads what it needs: the header, the trailer, the hash tables
+ * and records its probes lead to (a few system calls, where a mapping
+ * would take a page fault for each page, and 100,000 clients make a file
+ * of many pages).
+ */
 struct index {
 	int		 fd;
-	const unsigned char *mem;	/* the file, read or mapped */
-	size_t		 size;		/* ... its size */
-	int		 mapped;	/* mem is mapped (else allocated) */
+	const unsigned char *mem;	/* the whole file, when small */
+	struct chunk	*chunks;	/* what was read of a larger one */
+	size_t		 size;		/* the file's size */
 	size_t		 length;	/* the database's, trailer left off */
+	const unsigned char *header;	/* its first CDB_HEADER bytes */
+	const unsigned char *table[CDB_TABLES];	/* those read */
 	struct trailer	 t;
 	unsigned char	 salt[SALT_LEN];	/* two SipHash keys */
 	unsigned char	 checked[CDB_TABLES / 8];	/* tables verified */
@@ -205,21 +222,25 @@ index_records(struct cdb_make *cm, const struct conf *c,
 }
 
 /*
- * The MAC of hash table i of the database mem (length bytes, its header
- * trusted): of its place in the header and its slots.  -1 when the table
- * does not lie within the database.
+ * Where hash table i lies by the header of a database of length bytes:
+ * *pos and its slots *n.  Returns 0, or -1 when not within the database.
  */
 static int
-table_mac(const unsigned char *salt, const unsigned char *mem, size_t length,
-    unsigned i, uint64_t *mac)
+table_place(const unsigned char *header, size_t length, unsigned i,
+    unsigned *pos, unsigned *n)
 {
-	unsigned pos = cdb_unpack(mem + 8 * i), n = cdb_unpack(mem + 8 * i + 4);
+	*pos = cdb_unpack(header + 8 * i);
+	*n = cdb_unpack(header + 8 * i + 4);
+	return *n > (length - CDB_HEADER) / 8 || *pos < CDB_HEADER ||
+	    *pos > length - (size_t)*n * 8 ? -1 : 0;
+}
 
-	if (n > (length - CDB_HEADER) / 8 || pos < CDB_HEADER ||
-	    pos > length - (size_t)n * 8)
-		return -1;
-	*mac = siphash24(salt + 16, mem + pos, (size_t)n * 8) ^ i;
-	return 0;
+/* The MAC of hash table i, its n slots at slots. */
+static uint64_t
+table_mac(const unsigned char *salt, const unsigned char *slots, unsigned n,
+    unsigned i)
+{
+	return siphash24(salt + 16, slots, (size_t)n * 8) ^ i;
 }
 
 /* Fills t for the database mem, length bytes; 0, or -1 when malformed. */
@@ -229,13 +250,17 @@ trailer_fill(struct trailer *t, const unsigned char *salt,
 {
 	unsigned i;
 
+	unsigned pos, n;
+
 	memset(t, 0, sizeof(*t));
 	memcpy(t->magic, TRAILER_MAGIC, 8);
 	t->length = length;
 	t->header_mac = siphash24(salt, mem, CDB_HEADER);
-	for (i = 0; i < CDB_TABLES; i++)
-		if (table_mac(salt, mem, length, i, &t->table_mac[i]) != 0)
+	for (i = 0; i < CDB_TABLES; i++) {
+		if (table_place(mem, length, i, &pos, &n) != 0)
 			return -1;
+		t->table_mac[i] = table_mac(salt, mem + pos, n, i);
+	}
 	t->mac = siphash24(salt, t, offsetof(struct trailer, mac));
 	return 0;
 }
@@ -316,19 +341,51 @@ index_write(const struct conf *c)
 	return ok ? 0 : -1;
 }
 
-/* Whether hash table i is as it was written; it is checked once. */
-static int
-table_ok(struct index *ix, unsigned i)
+/*
+ * Bytes [off, off + len) of the index: of the whole file when it was read
+ * so, else read now.  Returns NULL when they do not lie in the file or
+ * cannot be read.
+ */
+static const unsigned char *
+index_bytes(struct index *ix, size_t off, size_t len)
 {
-	uint64_t mac;
+	struct chunk *c;
 
-	if (ix->checked[i / 8] & (1 << i % 8))
-		return 1;
-	if (table_mac(ix->salt, ix->mem, ix->length, i, &mac) != 0 ||
-	    mac != ix->t.table_mac[i])
-		return 0;
+	if (off > ix->size || len > ix->size - off)
+		return NULL;
+	if (ix->mem != NULL)
+		return ix->mem + off;
+	c = xcalloc(1, sizeof(*c) + len + 1);
+	if (pread(ix->fd, c->data, len, (off_t)off) != (ssize_t)len) {
+		free(c);
+		return NULL;
+	}
+	c->next = ix->chunks;
+	ix->chunks = c;
+	return c->data;
+}
+
+/*
+ * Hash table i's slots, *n of them, as the header places them; read once.
+ * With check set, only as they were written (its MAC, checked once).
+ * Returns NULL when the table is damaged.
+ */
+static const unsigned char *
+table_get(struct index *ix, unsigned i, unsigned *n, int check)
+{
+	unsigned pos;
+
+	if (table_place(ix->header, ix->length, i, &pos, n) != 0)
+		return NULL;
+	if (ix->table[i] == NULL &&
+	    (ix->table[i] = index_bytes(ix, pos, (size_t)*n * 8)) == NULL)
+		return NULL;
+	if (!check || (ix->checked[i / 8] & (1 << i % 8)))
+		return ix->table[i];
+	if (table_mac(ix->salt, ix->table[i], *n, i) != ix->t.table_mac[i])
+		return NULL;
 	ix->checked[i / 8] |= (unsigned char)(1 << i % 8);
-	return 1;
+	return ix->table[i];
 }
 
 /*
@@ -341,16 +398,23 @@ static enum found
 record_at(struct index *ix, unsigned pos, const void *key, size_t klen,
     const char **val, size_t *vlen, int check)
 {
-	const unsigned char *r = ix->mem + pos;
-	size_t rk, rd;
+	size_t rk, rd, first = ix->length - pos;
+	const unsigned char *r;
 	uint64_t mac;
 
 	if (pos < CDB_HEADER || pos > ix->length - 8)
+		return FOUND_BROKEN;
+	if (first > RECORD_READ)
+		first = RECORD_READ;
+	if ((r = index_bytes(ix, pos, first)) == NULL)
 		return FOUND_BROKEN;
 	rk = cdb_unpack(r);
 	rd = cdb_unpack(r + 4);
 	if (rd < MAC_LEN || rk > ix->length - pos - 8 ||
 	    rd > ix->length - pos - 8 - rk)
+		return FOUND_BROKEN;
+	if (8 + rk + rd > first &&
+	    (r = index_bytes(ix, pos, 8 + rk + rd)) == NULL)
 		return FOUND_BROKEN;
 	memcpy(&mac, r + 8 + rk + rd - MAC_LEN, MAC_LEN);
 	if (check && mac != record_mac(ix->salt, r + 8, rk, r + 8 + rk,
@@ -375,17 +439,16 @@ record_find(struct index *ix, const void *key, size_t klen, const char **val,
     size_t *vlen, int check)
 {
 	unsigned h = cdb_hash(key, (unsigned)klen), t = h & (CDB_TABLES - 1);
-	unsigned pos = cdb_unpack(ix->mem + 8 * t), n, slot, i;
-	const unsigned char *s;
+	unsigned n = cdb_unpack(ix->header + 8 * t + 4), slot, i;
+	const unsigned char *s, *slots;
 	enum found rc;
 
-	if ((n = cdb_unpack(ix->mem + 8 * t + 4)) == 0)
+	if (n == 0)
 		return FOUND_NONE;
-	if (check ? !table_ok(ix, t) : n > (ix->length - CDB_HEADER) / 8 ||
-	    pos < CDB_HEADER || pos > ix->length - (size_t)n * 8)
+	if ((slots = table_get(ix, t, &n, check)) == NULL)
 		return FOUND_BROKEN;
 	for (i = 0, slot = (h >> 8) % n; i < n; i++, slot = (slot + 1) % n) {
-		s = ix->mem + pos + 8 * slot;
+		s = slots + 8 * slot;
 		if (cdb_unpack(s + 4) == 0)
 			return FOUND_NONE;	/* an empty slot: not here */
 		if (cdb_unpack(s) == h && (rc = record_at(ix, cdb_unpack(s + 4),
@@ -414,29 +477,26 @@ static int
 index_meta(struct index *ix)
 {
 	static const char magic[] = INDEX_MAGIC;
+	const unsigned char *trailer;
 	struct stat st;
 	const char *val;
 	size_t vlen, tail = sizeof(struct trailer);
-	void *p;
+	unsigned char *p;
 
 	if (fstat(ix->fd, &st) != 0 ||
 	    (size_t)st.st_size < CDB_HEADER + tail)
 		return -1;
-	if (st.st_size <= INDEX_READ_MAX) {
-		p = xcalloc(1, (size_t)st.st_size);
-		ix->mem = p;
-		if (pread(ix->fd, p, (size_t)st.st_size, 0) != st.st_size)
-			return -1;
-	} else if ((p = mmap(NULL, (size_t)st.st_size, PROT_READ,
-	    MAP_SHARED, ix->fd, 0)) == MAP_FAILED)
-		return -1;
-	else {
-		ix->mem = p;
-		ix->mapped = 1;
-	}
 	ix->size = (size_t)st.st_size;
 	ix->length = ix->size - tail;
-	memcpy(&ix->t, ix->mem + ix->length, tail);
+	if (ix->size <= INDEX_READ_MAX) {
+		ix->mem = p = xcalloc(1, ix->size);
+		if (pread(ix->fd, p, ix->size, 0) != (ssize_t)ix->size)
+			return -1;
+	}
+	if ((ix->header = index_bytes(ix, 0, CDB_HEADER)) == NULL ||
+	    (trailer = index_bytes(ix, ix->length, tail)) == NULL)
+		return -1;
+	memcpy(&ix->t, trailer, tail);
 	if (memcmp(ix->t.magic, TRAILER_MAGIC, 8) != 0 ||
 	    ix->t.length != ix->length)
 		return -1;
@@ -448,7 +508,7 @@ index_meta(struct index *ix)
 		return -1;
 	memcpy(ix->salt, val + sizeof(magic), SALT_LEN);
 	return siphash24(ix->salt, &ix->t, offsetof(struct trailer, mac)) ==
-	    ix->t.mac && siphash24(ix->salt, ix->mem, CDB_HEADER) ==
+	    ix->t.mac && siphash24(ix->salt, ix->header, CDB_HEADER) ==
 	    ix->t.header_mac && record_get(ix, "\0m", 2, &val, &vlen) == FOUND ?
 	    0 : -1;
 }
@@ -678,10 +738,13 @@ void
 index_free(struct conf *c)
 {
 	if (c->index != NULL) {
-		if (c->index->mapped)
-			munmap((void *)(uintptr_t)c->index->mem, c->index->size);
-		else
-			free((void *)(uintptr_t)c->index->mem);
+		struct chunk *ch, *next;
+
+		for (ch = c->index->chunks; ch != NULL; ch = next) {
+			next = ch->next;
+			free(ch);
+		}
+		free((void *)(uintptr_t)c->index->mem);
 		if (c->index->dirfd != -1)
 			close(c->index->dirfd);
 		close(c->index->fd);
