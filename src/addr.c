@@ -1,6 +1,7 @@
 /*
  * Addresses: literal IPv4 and IPv6 only, IPv4-mapped IPv6 folded into IPv4,
- * and the address/prefix form used by trusted-proxies.
+ * the address/prefix form used by trusted-proxies, and a LAN host's
+ * address under the prefix its router was delegated.
  */
 #include <sys/socket.h>
 
@@ -130,6 +131,54 @@ net_contains(const struct net *nets, size_t n, const struct addr *a)
 	for (i = 0; i < n; i++)
 		if (net_match(&nets[i], a))
 			return 1;
+	return 0;
+}
+
+/*
+ * A prefix delegated to a router (dyndns2's ip6lanprefix): an IPv6
+ * address, "/" and a length from LANPREFIX_MIN to 64, the bits beyond it
+ * ignored (cleared).  Returns 0, or -1 when s is anything else: no "/",
+ * another length, not IPv6 (IPv4-mapped included), a zone.
+ */
+int
+lanprefix_parse(struct net *n, const char *s)
+{
+	const char *slash = strchr(s, '/');
+	int i;
+
+	if (slash == NULL || memchr(s, ':', (size_t)(slash - s)) == NULL ||
+	    net_parse(n, s) != 0 || n->addr.family != AF_INET6 ||
+	    n->prefix < LANPREFIX_MIN || n->prefix > 64)
+		return -1;
+	for (i = n->prefix; i < 128; i++)
+		n->addr.bytes[i / 8] &= (unsigned char)~(0x80 >> i % 8);
+	addr_normalise(&n->addr);
+	return 0;
+}
+
+/*
+ * The address of a LAN host under prefix p (lanprefix_parse()), into a:
+ * the prefix's bits, then subnet in the bits from its length to 64, then
+ * the low 64 bits of suffix.  Returns 0, or -1 when subnet does not fit
+ * in those bits.
+ */
+int
+lan_address(struct addr *a, const struct net *p, long subnet,
+    const struct addr *suffix)
+{
+	int width = 64 - p->prefix, i;
+
+	if (subnet < 0 || (width < 63 && subnet >= 1L << width))
+		return -1;
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET6;
+	memcpy(a->bytes, p->addr.bytes, 8);
+	for (i = 0; i < width; i++)	/* bit 63 - i counts 2^i */
+		if (subnet & (1L << i))
+			a->bytes[(63 - i) / 8] |=
+			    (unsigned char)(0x80 >> (63 - i) % 8);
+	memcpy(a->bytes + 8, suffix->bytes + 8, 8);
+	addr_normalise(a);
 	return 0;
 }
 

@@ -36,6 +36,7 @@ struct place {
 	const char	*file;		/* in the configuration's pool */
 	int		 line;		/* where the section ends */
 	int		 host_line;	/* where its host is */
+	int		 lan_line[NAMES_MAX];	/* where each lan-host ends */
 };
 
 /* The parse in progress; libconfuse callbacks have no user pointer. */
@@ -59,6 +60,8 @@ static struct {
 	unsigned int	 proxies_seen;	/* trusted-proxies elements added */
 	unsigned int	 names_seen;	/* names of the client section's host */
 	int		 host_line;	/* where its host is */
+	int		 lan_line[NAMES_MAX];	/* its lan-hosts' */
+	size_t		 nlan;
 	struct place	*places;	/* one per client section */
 	size_t		 nplaces;
 	size_t		 places_size;
@@ -543,6 +546,8 @@ cfg_scope(const cfg_t *cfg)
 		return SCOPE_TLS;
 	if (strcmp(cfg->name, "client") == 0)
 		return SCOPE_CLIENT;
+	if (strcmp(cfg->name, "lan-host") == 0)
+		return SCOPE_LANHOST;
 	return SCOPE_TOP;
 }
 
@@ -668,13 +673,15 @@ check_setting(cfg_t *cfg, cfg_opt_t *opt)
 
 	if (s == NULL)
 		return 0;
-	if (parse.in_clients_dir && s->scope != SCOPE_CLIENT) {
+	if (parse.in_clients_dir && s->scope != SCOPE_CLIENT &&
+	    s->scope != SCOPE_LANHOST) {
 		report(cfg, "%s: a clients-dir file holds client sections only",
 		    opt->name);
 		return 0;
 	}
-	if (s->kind == SET_NETS || s->kind == SET_NAMES)
-		return 0;	/* parse_*_item() checks each element */
+	if (s->kind == SET_NETS || s->kind == SET_NAMES ||
+	    s->kind == SET_LANHOSTS)
+		return 0;	/* parse_*_item() and check_lanhost() do */
 	if (opt->flags & OPT_SEEN)
 		report(cfg, "%s is given twice in this section; the first "
 		    "would be ignored", opt->name);
@@ -721,8 +728,65 @@ place_add(cfg_t *cfg)
 		p->file = pool_strdup(&parse.conf->strings, file);
 	p->line = cfg->line;
 	p->host_line = parse.host_line ? parse.host_line : cfg->line;
+	memcpy(p->lan_line, parse.lan_line, parse.nlan * sizeof(int));
 	parse.host_line = 0;
 	parse.names_seen = 0;
+	parse.nlan = 0;
+}
+
+/*
+ * A lan-host section has ended: its title a DNS name (no wildcard: a
+ * device is one name), its suffix given; where it ends is remembered.
+ */
+static int
+check_lanhost(cfg_t *cfg, cfg_opt_t *opt)
+{
+	cfg_t *sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+	const char *why = valid_host_why(cfg_title(sec));
+	size_t i;
+
+	if (why != NULL)
+		report(cfg, "lan-host \"%s\" %s", cfg_title(sec), why);
+	for (i = 0; i < nsettings; i++)
+		if (settings[i].scope == SCOPE_LANHOST &&
+		    (settings[i].flags & SETF_REQUIRED) &&
+		    cfg_size(sec, settings[i].name) == 0)
+			report(cfg, "lan-host \"%s\" has no %s", cfg_title(sec),
+			    settings[i].name);
+	if (parse.nlan < NAMES_MAX)
+		parse.lan_line[parse.nlan++] = cfg->line;
+	return 0;
+}
+
+/*
+ * Reports a client section's names beyond NAMES_MAX (host and lan-host
+ * together), and a lan-host that names one of its names again (in any
+ * case, a trailing dot aside).
+ */
+static void
+check_lan_names(cfg_t *cfg, cfg_t *sec)
+{
+	unsigned int nh = cfg_size(sec, "host"), nl = cfg_size(sec, "lan-host"),
+	    i, j;
+	const char *a, *b;
+
+	if (nh + nl > NAMES_MAX)
+		report(cfg, "client \"%s\" has %u names and lan-hosts, more "
+		    "than %d", cfg_title(sec), nh + nl, NAMES_MAX);
+	for (i = 0; i < nl; i++) {
+		a = cfg_title(cfg_getnsec(sec, "lan-host", i));
+		for (j = 0; j < nh + i; j++) {
+			b = j < nh ? cfg_getnstr(sec, "host", j) :
+			    cfg_title(cfg_getnsec(sec, "lan-host", j - nh));
+			if (host_equal(a, b)) {
+				conf_error(cfg_file(cfg), i < parse.nlan ?
+				    parse.lan_line[i] : cfg->line, "client "
+				    "\"%s\" names \"%s\" twice", cfg_title(sec),
+				    a);
+				break;
+			}
+		}
+	}
 }
 
 /* A client section has ended.  A parse past its deadline stops here. */
@@ -742,6 +806,7 @@ check_client(cfg_t *cfg, cfg_opt_t *opt)
 			report(cfg, "client names are printable text");
 			break;
 		}
+	check_lan_names(cfg, sec);
 	place_add(cfg);
 	if (cfg_size(sec, "key") > 0 &&
 	    route_of(cfg_getstr(sec, "key")) != ROUTE_SECRET)
@@ -757,9 +822,12 @@ check_client(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
-/* libconfuse's description of the settings of scope, into opts. */
+/*
+ * libconfuse's description of the settings of scope, into opts; a
+ * section's (lan-host) options are sub's.
+ */
 static void
-scope_opts(cfg_opt_t *opts, enum setting_scope scope)
+scope_opts(cfg_opt_t *opts, enum setting_scope scope, cfg_opt_t *sub)
 {
 	size_t i, n = 0;
 
@@ -784,6 +852,12 @@ scope_opts(cfg_opt_t *opts, enum setting_scope scope)
 			o->type = CFGT_BOOL;
 			o->def.boolean = s->def && strcmp(s->def, "true") == 0;
 			break;
+		case SET_LANHOSTS:
+			o->type = CFGT_SEC;
+			o->subopts = sub;
+			o->flags = CFGF_MULTI | CFGF_TITLE |
+			    CFGF_NO_TITLE_DUPES;
+			break;
 		case SET_NETS:
 		case SET_NAMES:
 			o->flags = CFGF_LIST;
@@ -805,14 +879,19 @@ static cfg_t *
 conf_parser(const char *path)
 {
 	cfg_opt_t top[SETTINGS_MAX + 4], tls[SETTINGS_MAX + 1],
-	    client[SETTINGS_MAX + 1];
+	    client[SETTINGS_MAX + 1], lan[SETTINGS_MAX + 1];
+	static const char *const prefix[] = {
+		[SCOPE_TOP] = "", [SCOPE_TLS] = "tls|",
+		[SCOPE_CLIENT] = "client|", [SCOPE_LANHOST] = "client|lan-host|",
+	};
 	cfg_opt_t *extra;
 	cfg_t *cfg;
 	size_t i, n;
 
-	scope_opts(top, SCOPE_TOP);
-	scope_opts(tls, SCOPE_TLS);
-	scope_opts(client, SCOPE_CLIENT);
+	scope_opts(top, SCOPE_TOP, NULL);
+	scope_opts(tls, SCOPE_TLS, NULL);
+	scope_opts(lan, SCOPE_LANHOST, NULL);
+	scope_opts(client, SCOPE_CLIENT, lan);
 	for (n = 0; top[n].name != NULL; n++)
 		;
 	extra = &top[n];
@@ -834,15 +913,37 @@ conf_parser(const char *path)
 		char name[64];
 
 		snprintf(name, sizeof(name), "%s%s",
-		    settings[i].scope == SCOPE_TLS ? "tls|" :
-		    settings[i].scope == SCOPE_CLIENT ? "client|" : "",
-		    settings[i].name);
-		cfg_set_validate_func(cfg, name, check_setting);
+		    prefix[settings[i].scope], settings[i].name);
+		cfg_set_validate_func(cfg, name, settings[i].kind ==
+		    SET_LANHOSTS ? check_lanhost : check_setting);
 	}
 	cfg_set_validate_func(cfg, "tls", check_tls);
 	cfg_set_validate_func(cfg, "client", check_client);
 	cfg->filename = xstrdup(path);
 	return cfg;
+}
+
+static void take_setting(void *, const struct setting *, cfg_t *);
+
+/* Copies the lan-host sections of sec (setting s) into v, in the pool. */
+static void
+take_lanhosts(struct lanhosts *v, const struct setting *s, cfg_t *sec)
+{
+	unsigned int n = cfg_size(sec, s->name), i;
+	size_t j;
+
+	if (n > NAMES_MAX)
+		n = NAMES_MAX;	/* (reported by check_lan_names()) */
+	v->v = pool_calloc(&parse.conf->strings, n, sizeof(*v->v));
+	for (i = 0; i < n; i++) {
+		cfg_t *l = cfg_getnsec(sec, s->name, i);
+
+		v->v[i].name = pool_strdup(&parse.conf->strings, cfg_title(l));
+		for (j = 0; j < nsettings; j++)
+			if (settings[j].scope == SCOPE_LANHOST)
+				take_setting(&v->v[i], &settings[j], l);
+	}
+	v->n = n;
 }
 
 /* Copies the value of s from section sec into base. */
@@ -867,7 +968,7 @@ take_setting(void *base, const struct setting *s, cfg_t *sec)
 	case SET_PATH:
 		if ((str = cfg_getstr(sec, s->name)) == NULL)
 			break;
-		if (s->scope == SCOPE_CLIENT)
+		if (s->scope == SCOPE_CLIENT || s->scope == SCOPE_LANHOST)
 			*(const char **)p = pool_strdup(&parse.conf->strings,
 			    str);
 		else
@@ -880,6 +981,9 @@ take_setting(void *base, const struct setting *s, cfg_t *sec)
 			((struct names *)p)->v[i] = pool_strdup(
 			    &parse.conf->strings, cfg_getnstr(sec, s->name, i));
 		((struct names *)p)->n = i;
+		break;
+	case SET_LANHOSTS:
+		take_lanhosts(p, s, sec);
 		break;
 	case SET_NETS:
 		n = cfg_size(sec, s->name);
@@ -1069,10 +1173,11 @@ parse_clients_dir(struct conf *c)
 	free(names);
 }
 
-/* One string of a client, for check_unique(). */
+/* One string of a client, and the line that holds it, for -t's checks. */
 struct entry {
 	const char	*s;
 	size_t		 client;
+	int		 line;
 };
 
 static int
@@ -1087,8 +1192,8 @@ entry_cmp(const void *a, const void *b)
 /*
  * Sorts v, one string of a client per entry, and reports every client
  * whose string an earlier client has, as what ("name", "key", "host"), at
- * the later one's section (at its host line, for a host).  A key is never
- * quoted.  A client naming a host twice was reported by its section.
+ * the later one's line.  A key is never quoted.  A client naming a host
+ * twice was reported by its section.
  */
 static void
 check_unique(struct conf *c, struct entry *v, size_t n, const char *what)
@@ -1100,7 +1205,6 @@ check_unique(struct conf *c, struct entry *v, size_t n, const char *what)
 	qsort(v, n, sizeof(*v), entry_cmp);
 	for (i = 1; i < n; i++) {
 		const struct client *a, *b;
-		const struct place *pa, *pb;
 
 		if (strcmp(v[i].s, v[first].s) != 0) {
 			first = i;
@@ -1110,14 +1214,12 @@ check_unique(struct conf *c, struct entry *v, size_t n, const char *what)
 			continue;
 		a = &c->clients[v[first].client];
 		b = &c->clients[v[i].client];
-		pa = &parse.places[a->index];
-		pb = &parse.places[b->index];
 		if (host)
 			snprintf(quoted, sizeof(quoted), " \"%s\"", v[i].s);
-		conf_error(pb->file, host ? pb->host_line : pb->line,
+		conf_error(parse.places[b->index].file, v[i].line,
 		    "client \"%s\" has the same %s%s as client \"%s\" "
-		    "(%s:%d)", b->name, what, quoted, a->name, pa->file,
-		    host ? pa->host_line : pa->line);
+		    "(%s:%d)", b->name, what, quoted, a->name,
+		    parse.places[a->index].file, v[first].line);
 	}
 }
 
@@ -1167,7 +1269,7 @@ check_subtrees(struct conf *c, const struct entry *v, size_t n)
 
 	for (i = 0; i < n; i++)	/* each name's base, reversed: r[i].s */
 		r[i] = (struct entry){ name_reversed(&pool,
-		    name_base(v[i].s)), i };
+		    name_base(v[i].s)), i, 0 };
 	qsort(r, n, sizeof(*r), entry_str_cmp);
 	for (i = 0; i < n; i++) {
 		const struct entry *w = &v[i], *e;
@@ -1196,17 +1298,17 @@ check_subtrees(struct conf *c, const struct entry *v, size_t n)
 			pa = &parse.places[a->index];
 			pb = &parse.places[b->index];
 			if (a->index > b->index)
-				conf_error(pa->file, pa->host_line, "client "
+				conf_error(pa->file, w->line, "client "
 				    "\"%s\" has \"%s\", whose subtree holds "
 				    "client \"%s\"'s \"%s\" (%s:%d); a wildcard's "
 				    "client owns every name below it", a->name,
-				    w->s, b->name, e->s, pb->file, pb->host_line);
+				    w->s, b->name, e->s, pb->file, e->line);
 			else
-				conf_error(pb->file, pb->host_line, "client "
+				conf_error(pb->file, e->line, "client "
 				    "\"%s\" has \"%s\", in the subtree of client "
 				    "\"%s\"'s \"%s\" (%s:%d); a wildcard's client "
 				    "owns every name below it", b->name, e->s,
-				    a->name, w->s, pa->file, pa->host_line);
+				    a->name, w->s, pa->file, w->line);
 		}
 	}
 	pool_free(&pool);
@@ -1225,15 +1327,24 @@ check_clients(struct conf *c)
 	size_t i, j, n = 0;
 
 	for (i = 0; i < c->nclients; i++)
-		v[i] = (struct entry){ c->clients[i].name, i };
+		v[i] = (struct entry){ c->clients[i].name, i,
+		    parse.places[c->clients[i].index].line };
 	check_unique(c, v, c->nclients, "name");
 	for (i = 0; i < c->nclients; i++)
-		v[i] = (struct entry){ c->clients[i].key, i };
+		v[i] = (struct entry){ c->clients[i].key, i,
+		    parse.places[c->clients[i].index].line };
 	check_unique(c, v, c->nclients, "key");
-	for (i = 0; i < c->nclients; i++)
-		for (j = 0; j < c->clients[i].hosts.n; j++)
+	for (i = 0; i < c->nclients; i++) {
+		const struct client *cl = &c->clients[i];
+		const struct place *pl = &parse.places[cl->index];
+
+		for (j = 0; j < cl->hosts.n; j++)
 			v[n++] = (struct entry){ name_key(&keys,
-			    c->clients[i].hosts.v[j]), i };
+			    cl->hosts.v[j]), i, pl->host_line };
+		for (j = 0; j < cl->lan.n && cl->hosts.n + j < NAMES_MAX; j++)
+			v[n++] = (struct entry){ name_key(&keys,
+			    cl->lan.v[j].name), i, pl->lan_line[j] };
+	}
 	check_unique(c, v, n, "host");
 	check_subtrees(c, v, n);
 	pool_free(&keys);

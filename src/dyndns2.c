@@ -1,13 +1,17 @@
 /*
  * Dyn's dyndns2 protocol: /nic/update and /v3/update with HTTP Basic
- * credentials, a hostname list and myip addresses.  The answer, decided
+ * credentials, a hostname list, myip addresses and, from routers such as
+ * the FRITZ!Box, the IPv6 prefix delegated to them (ip6lanprefix), which
+ * moves the AAAA records of the client's LAN hosts.  The answer, decided
  * in this order: 911 when the configuration fails -t; badauth (401) for
  * missing or wrong credentials; numhost for more than 20 names; dnserr
- * for a malformed address; else one line per name: notfqdn, nohost, or
- * the name's nochg, good, abuse (the change limit) or dnserr.  All but badauth are 200: that is how
- * the clients read them.  Parsing here is strict and bounded: the query
- * and the credentials are decoded into fixed buffers, and whatever is not
- * exactly a name or an address is answered as such.
+ * for a malformed address or prefix; else one line per name: notfqdn,
+ * nohost, or the name's nochg, good, abuse (the change limit) or dnserr;
+ * then, with a prefix, one line per LAN host not named already.  All but
+ * badauth are 200: that is how the clients read them.  Parsing here is
+ * strict and bounded: the query and the credentials are decoded into
+ * fixed buffers, and whatever is not exactly a name, an address or a
+ * prefix is answered as such.
  */
 #include <stdio.h>
 #include <string.h>
@@ -67,6 +71,8 @@ query_slot(struct dyn_query *q, const char *name)
 		return &q->myipv6;
 	if (strcmp(name, "myip6") == 0)
 		return &q->myip6;
+	if (strcmp(name, "ip6lanprefix") == 0)
+		return &q->ip6lanprefix;
 	return NULL;
 }
 
@@ -220,55 +226,133 @@ dyn_body(struct exchange *x)
 	size_t i, len = 0;
 	int with_addrs;
 
-	for (i = 0; i < d->n; i++) {
+	for (i = 0; i < d->n && len < sizeof(x->body); i++) {
 		with_addrs = strcmp(d->word[i], "good") == 0 ||
 		    strcmp(d->word[i], "nochg") == 0;
 		len += (size_t)snprintf(x->body + len, sizeof(x->body) - len,
 		    "%s%s%s%s", i ? "\n" : "", d->word[i],
-		    with_addrs ? " " : "", with_addrs ? d->addrs : "");
+		    with_addrs ? " " : "", with_addrs ? d->addr[i] : "");
 	}
 }
 
 /*
- * The syncs of the names asked for that are client cl's, each once, into
- * x->sync (the addresses a[0..na)); at[i] says which is line i's, or -1
- * when its name is not one of cl's.
+ * The delegated prefix the request brings: ip6lanprefix, when allow-myip
+ * lets its parameters count (empty, as a router without IPv6 sends it, is
+ * none).  Returns 1 with *p set, 0 for none, -1 when it is malformed.
+ */
+static int
+dyn_prefix(const struct dyn_query *q, int allow, struct net *p)
+{
+	if (!allow || q->ip6lanprefix == NULL || *q->ip6lanprefix == '\0')
+		return 0;
+	return lanprefix_parse(p, q->ip6lanprefix) == 0 ? 1 : -1;
+}
+
+/* Which of client cl's LAN hosts name is (any case): its index, or -1. */
+static int
+lan_index(const struct client *cl, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cl->lan.n; i++)
+		if (host_equal(name, cl->lan.v[i].name))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Adds the sync of LAN host l under prefix p (NULL: none) to x, for line
+ * i: its address, or the line's dnserr when there is no prefix or its
+ * subnet does not fit the prefix.
  */
 static void
-dyn_syncs(struct exchange *x, const struct addr *a, size_t na, int *at)
+dyn_lan_sync(struct exchange *x, const struct lanhost *l, const struct net *p,
+    size_t i, int *at)
+{
+	struct sync *s = &x->sync[x->nsync];
+	struct addr suffix, a;
+
+	if (p == NULL || addr_parse(&suffix, l->suffix) != 0 ||
+	    lan_address(&a, p, l->subnet, &suffix) != 0) {
+		at[i] = -1;
+		x->p.dyn.word[i] = "dnserr";
+		x->p.dyn.addr[i] = "-";
+		if (p != NULL)
+			log_info("client %s: lan-host %s: subnet %ld does not "
+			    "fit the prefix %s/%d", x->client->name, l->name,
+			    l->subnet, p->addr.text, p->prefix);
+		return;
+	}
+	sync_init(s, x->client, l->name, SYNC_ADDRS);
+	sync_add(s, &a);
+	x->p.dyn.addr[i] = s->addr[0].text;
+	at[i] = (int)x->nsync++;
+}
+
+/*
+ * The syncs of the lines: each name asked for that is client cl's, once
+ * (the addresses a[0..na)), a LAN host asked for in its place, then,
+ * with a prefix p, every LAN host not asked for, as a line of its own.
+ * at[i] says which sync is line i's, or -1 for a line that has its word
+ * already (or, when none, notfqdn or nohost).
+ */
+static void
+dyn_syncs(struct exchange *x, const struct addr *a, size_t na,
+    const struct net *p, int *at)
 {
 	const struct client *cl = x->client;
 	struct dyn *d = &x->p.dyn;
-	int per[NAMES_MAX], j;
-	size_t i, k;
+	int per[NAMES_MAX], lan[NAMES_MAX], j;
+	size_t i, k, asked = d->n;
 
-	for (i = 0; i < cl->hosts.n; i++)
-		per[i] = -1;
+	for (i = 0; i < NAMES_MAX; i++)
+		per[i] = lan[i] = -1;
 	x->nsync = 0;
-	for (i = 0; i < d->n; i++) {
+	for (i = 0; i < asked; i++) {
 		at[i] = -1;
-		if (valid_name_why(d->name[i]) != NULL ||
-		    (j = client_name_index(cl, d->name[i])) < 0)
+		d->addr[i] = d->addrs;
+		if (valid_name_why(d->name[i]) != NULL)
 			continue;
-		if (per[j] < 0) {
-			per[j] = (int)x->nsync;
-			sync_init(&x->sync[x->nsync], cl, cl->hosts.v[j],
-			    SYNC_ADDRS);
-			for (k = 0; k < na; k++)
-				sync_add(&x->sync[x->nsync], &a[k]);
-			x->nsync++;
+		if ((j = client_name_index(cl, d->name[i])) >= 0) {
+			if (per[j] < 0) {
+				per[j] = (int)x->nsync;
+				sync_init(&x->sync[x->nsync], cl,
+				    cl->hosts.v[j], SYNC_ADDRS);
+				for (k = 0; k < na; k++)
+					sync_add(&x->sync[x->nsync], &a[k]);
+				x->nsync++;
+			}
+			at[i] = per[j];
+		} else if ((j = lan_index(cl, d->name[i])) >= 0) {
+			if (lan[j] == -1) {	/* its first line */
+				dyn_lan_sync(x, &cl->lan.v[j], p, i, at);
+				lan[j] = at[i] >= 0 ? at[i] : -2;
+			} else if (lan[j] >= 0) {
+				at[i] = lan[j];
+				d->addr[i] = x->sync[at[i]].addr[0].text;
+			} else {
+				d->word[i] = "dnserr";	/* as its first */
+				d->addr[i] = "-";
+			}
 		}
-		at[i] = per[j];
+	}
+	for (j = 0; p != NULL && (size_t)j < cl->lan.n; j++) {
+		if (lan[j] != -1)
+			continue;	/* asked for already */
+		i = d->n++;
+		d->name[i] = cl->lan.v[j].name;
+		dyn_lan_sync(x, &cl->lan.v[j], p, i, at);
 	}
 }
 
 /*
  * The answer to a request whose credentials named client x->client:
- * numhost, dnserr for a malformed address, or one line per name asked
- * for (absent or empty: every name of the client): notfqdn, nohost, or
- * what bringing that name to the addresses came to, each name once.
- * The names' locks are all taken first, in the one order, and held until
- * main records the states.
+ * numhost, dnserr for a malformed address or prefix, or one line per
+ * name asked for (absent or empty: every name of the client): notfqdn,
+ * nohost, or what bringing that name to the addresses came to, each name
+ * once; then, with a prefix, a line per LAN host.  The names' locks are
+ * all taken first, in the one order, and held until main records the
+ * states.
  */
 static void
 dyn_lines(struct exchange *x)
@@ -276,7 +360,8 @@ dyn_lines(struct exchange *x)
 	const struct client *cl = x->client;
 	struct dyn *d = &x->p.dyn;
 	struct addr a[2];
-	int at[NAMES_MAX];
+	struct net prefix;
+	int at[DYN_LINES_MAX], has_prefix;
 	size_t i, na;
 
 	if (d->q.hostname == NULL || *d->q.hostname == '\0') {
@@ -287,23 +372,25 @@ dyn_lines(struct exchange *x)
 		dyn_word(x, "numhost");
 		return;
 	}
-	if (dyn_addresses(&d->q, &x->addr, cl->allow_myip, a, &na) != 0) {
+	if (dyn_addresses(&d->q, &x->addr, cl->allow_myip, a, &na) != 0 ||
+	    (has_prefix = dyn_prefix(&d->q, cl->allow_myip, &prefix)) < 0) {
 		dyn_word(x, "dnserr");
 		return;
 	}
 	snprintf(d->addrs, sizeof(d->addrs), "%s%s%s", a[0].text,
 	    na > 1 ? "," : "", na > 1 ? a[1].text : "");
-	dyn_syncs(x, a, na, at);
+	for (i = 0; i < DYN_LINES_MAX; i++)
+		d->word[i] = NULL;
+	dyn_syncs(x, a, na, has_prefix ? &prefix : NULL, at);
 	sync_lock(x->sync, x->nsync, &x->lookup->conf);
 	for (i = 0; i < d->n; i++) {
-		if (at[i] < 0)
+		if (at[i] >= 0)
+			d->word[i] = name_word(x->sync[at[i]].tried ?
+			    x->sync[at[i]].result :
+			    sync_host(&x->sync[at[i]], &x->lookup->conf));
+		else if (d->word[i] == NULL)
 			d->word[i] = valid_name_why(d->name[i]) != NULL ?
 			    "notfqdn" : "nohost";
-		else if (x->sync[at[i]].tried)
-			d->word[i] = name_word(x->sync[at[i]].result);
-		else
-			d->word[i] = name_word(sync_host(&x->sync[at[i]],
-			    &x->lookup->conf));
 	}
 	dyn_body(x);
 }
@@ -321,7 +408,8 @@ dyn_log(const struct exchange *x)
 		log_escape(name, sizeof(name), d->n == 0 ? "-" : d->name[i]);
 		log_info("peer=%s client=%s name=%s addr=%s result=%s "
 		    "time=%.1fms", x->peer.family ? x->peer.text : "-",
-		    cl ? cl->name : "-", name, *d->addrs ? d->addrs : "-",
+		    cl ? cl->name : "-", name, d->n > 0 ? d->addr[i] :
+		    *d->addrs ? d->addrs : "-",
 		    d->n == 0 ? x->body : d->word[i],
 		    now_ms() - x->started);
 	}

@@ -709,6 +709,7 @@ index_client_find(struct conf *c, const char *key,
 		return FOUND_NONE;	/* what the probe read was authentic */
 	if (rc == FOUND) {
 		end = val + vlen;
+		free(ix->client.lan.v);
 		memset(&ix->client, 0, sizeof(ix->client));
 		ix->client.key = "";
 		ix->client.source = SOURCE_NONE;
@@ -745,6 +746,7 @@ index_free(struct conf *c)
 			free(ch);
 		}
 		free((void *)(uintptr_t)c->index->mem);
+		free(c->index->client.lan.v);
 		if (c->index->dirfd != -1)
 			close(c->index->dirfd);
 		close(c->index->fd);

@@ -17,6 +17,8 @@
 #define TOP(f)		.scope = SCOPE_TOP, .offset = offsetof(struct conf, f)
 #define TLS(f)		.scope = SCOPE_TLS, .offset = offsetof(struct conf, f)
 #define CLIENT(f)	.scope = SCOPE_CLIENT, .offset = offsetof(struct client, f)
+#define LANHOST(f)	.scope = SCOPE_LANHOST, \
+			.offset = offsetof(struct lanhost, f)
 #define TTL_MAX		2147483647
 
 const struct setting settings[] = {
@@ -57,6 +59,11 @@ const struct setting settings[] = {
 	    .flags = SETF_INHERIT },
 	{ "max-changes", CLIENT(max_changes), .kind = SET_INT,
 	    .max = HISTORY_MAX, .flags = SETF_INHERIT },
+	{ "lan-host", CLIENT(lan), .kind = SET_LANHOSTS, .max = NAMES_MAX },
+	{ "suffix", LANHOST(suffix), .kind = SET_STR, .check = valid_suffix_why,
+	    .flags = SETF_REQUIRED },
+	{ "subnet", LANHOST(subnet), .kind = SET_INT, .def = "0",
+	    .max = SUBNET_MAX },
 };
 const size_t nsettings = sizeof(settings) / sizeof(settings[0]);
 _Static_assert(sizeof(settings) / sizeof(settings[0]) <= SETTINGS_MAX,
@@ -133,6 +140,27 @@ valid_key_why(const char *s)
 		if (ch == '#')
 			return "holds '#', which clients never send";
 	}
+	return NULL;
+}
+
+/*
+ * Returns NULL when s is a LAN host's suffix: an IPv6 address whose upper
+ * 64 bits are zero and whose low 64 bits, the interface identifier, are
+ * not; else why not.
+ */
+const char *
+valid_suffix_why(const char *s)
+{
+	static const unsigned char zero[8];
+	struct addr a;
+
+	if (addr_parse(&a, s) != 0 || a.family != AF_INET6)
+		return "is not an IPv6 address";
+	if (memcmp(a.bytes, zero, 8) != 0)
+		return "has bits in its upper 64, where the prefix goes "
+		    "(write the interface identifier: ::1:2:3:4)";
+	if (memcmp(a.bytes + 8, zero, 8) == 0)
+		return "has no interface identifier (its low 64 bits are 0)";
 	return NULL;
 }
 
@@ -251,7 +279,8 @@ setting_from_text(void *base, const struct setting *s, const char *text)
 	case SET_NETS:
 		return nets_from_text(p, text);
 	case SET_NAMES:
-		break;		/* the index's own encoding: names_decode() */
+	case SET_LANHOSTS:
+		break;		/* the index's own encodings: *_decode() */
 	}
 	return -1;
 }
@@ -272,19 +301,26 @@ setting_is_set(const void *base, const struct setting *s)
 		return *(char **)p != NULL;
 	case SET_NAMES:
 		return ((const struct names *)p)->n > 0;
+	case SET_LANHOSTS:
+		return ((const struct lanhosts *)p)->n > 0;
 	case SET_NETS:
 		break;
 	}
 	return 1;
 }
 
-/* Appends the text of s's value in base, NUL-terminated. */
+/*
+ * Appends the text of s's value in base, NUL-terminated: as a
+ * configuration writes it, but for a scalar's quotes (a list of LAN
+ * hosts: their sections, one a line).
+ */
 static void
 setting_text(struct strbuf *b, const void *base, const struct setting *s)
 {
+	const struct lanhosts *lan;
 	const struct nets *nets;
 	void *p = setting_ptr(base, s);
-	char num[24];
+	char num[24], *line;
 	size_t i;
 
 	switch (s->kind) {
@@ -305,6 +341,17 @@ setting_text(struct strbuf *b, const void *base, const struct setting *s)
 			strbuf_raw(b, ((struct names *)p)->v[i],
 			    strlen(((struct names *)p)->v[i]));
 			strbuf_raw(b, "\"", 1);
+		}
+		strbuf_raw(b, "", 1);
+		return;
+	case SET_LANHOSTS:
+		lan = p;
+		for (i = 0; i < lan->n; i++) {
+			line = xasprintf("%s\"%s\" { suffix = \"%s\" subnet = "
+			    "%ld }", i ? "\n\tlan-host " : "", lan->v[i].name,
+			    lan->v[i].suffix, lan->v[i].subnet);
+			strbuf_raw(b, line, strlen(line));
+			free(line);
 		}
 		strbuf_raw(b, "", 1);
 		return;
@@ -355,9 +402,52 @@ names_decode(struct names *v, const char *text, const char **p,
 }
 
 /*
+ * A list of LAN hosts for the index: its count, then each host's name
+ * and settings, as strings.
+ */
+static void
+lanhosts_encode(struct strbuf *b, const struct lanhosts *v)
+{
+	char count[8];
+	size_t i;
+
+	snprintf(count, sizeof(count), "%zu", v->n);
+	strbuf_add(b, count);
+	for (i = 0; i < v->n; i++) {
+		strbuf_add(b, v->v[i].name);
+		settings_encode(b, &v->v[i], SCOPE_LANHOST);
+	}
+}
+
+/*
+ * Reads a list that lanhosts_encode() wrote, its count in text, from
+ * [*p, end) into v, allocated (free v->v), its strings pointing into the
+ * buffer.  Returns 0, or -1.
+ */
+static int
+lanhosts_decode(struct lanhosts *v, const char *text, const char **p,
+    const char *end)
+{
+	struct lanhost *h;
+	long n;
+
+	if (parse_decimal(text, &n) != 0 || n < 1 || n > NAMES_MAX)
+		return -1;
+	v->v = xcalloc((size_t)n, sizeof(*v->v));
+	for (v->n = 0; v->n < (size_t)n; v->n++) {
+		h = &v->v[v->n];
+		if ((h->name = next_str(p, end)) == NULL ||
+		    settings_decode(h, SCOPE_LANHOST, p, end, 0) != 0 ||
+		    h->suffix == NULL || valid_suffix_why(h->suffix) != NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * Appends every setting of scope in base but the secret ones, as the
- * strings NAME, then "=VALUE" (a list of names: "=COUNT", then each) or
- * "-" when unset.
+ * strings NAME, then "=VALUE" (a list of names or LAN hosts: "=COUNT",
+ * then each) or "-" when unset.
  */
 void
 settings_encode(struct strbuf *b, const void *base, enum setting_scope scope)
@@ -377,6 +467,8 @@ settings_encode(struct strbuf *b, const void *base, enum setting_scope scope)
 		strbuf_raw(b, "=", 1);
 		if (s->kind == SET_NAMES)
 			names_encode(b, setting_ptr(base, s));
+		else if (s->kind == SET_LANHOSTS)
+			lanhosts_encode(b, setting_ptr(base, s));
 		else
 			setting_text(b, base, s);
 	}
@@ -385,7 +477,9 @@ settings_encode(struct strbuf *b, const void *base, enum setting_scope scope)
 /*
  * Reads what settings_encode() wrote from [*p, end) into base, advancing
  * *p.  Strings are copied when copy is set, else they point into the
- * buffer.  Returns 0, or -1 when the text does not match the table.
+ * buffer (and a client's LAN hosts are allocated: free its lan.v, even
+ * when this failed).  Returns 0, or -1 when the text does not match the
+ * table.
  */
 int
 settings_decode(void *base, enum setting_scope scope, const char **p,
@@ -410,6 +504,10 @@ settings_decode(void *base, enum setting_scope scope, const char **p,
 		if (s->kind == SET_NAMES) {
 			if (copy || names_decode(setting_ptr(base, s), val + 1, p,
 			    end) != 0)
+				return -1;
+		} else if (s->kind == SET_LANHOSTS) {
+			if (copy || lanhosts_decode(setting_ptr(base, s),
+			    val + 1, p, end) != 0)
 				return -1;
 		} else if (!copy && (s->kind == SET_STR || s->kind == SET_PATH))
 			*(const char **)setting_ptr(base, s) = val + 1;
@@ -469,9 +567,13 @@ client_dump(FILE *f, const struct client *cl, struct strbuf *b)
 		if (s->scope != SCOPE_CLIENT || (s->flags & SETF_SECRET))
 			continue;
 		b->len = 0;
+		if (s->kind == SET_LANHOSTS && !setting_is_set(cl, s))
+			continue;
 		setting_text(b, cl, s);
 		if (s->kind == SET_NAMES)
 			fprintf(f, "\t%s = { %s }\n", s->name, b->p);
+		else if (s->kind == SET_LANHOSTS)
+			fprintf(f, "\t%s %s\n", s->name, b->p);
 		else
 			fprintf(f, "\t%s = %s\n", s->name, b->p);
 	}
@@ -492,7 +594,7 @@ settings_dump(FILE *f, const struct conf *c)
 		const struct setting *s = &settings[i];
 		int quote = s->kind == SET_STR || s->kind == SET_PATH;
 
-		if (s->scope == SCOPE_CLIENT)
+		if (s->scope != SCOPE_TOP && s->scope != SCOPE_TLS)
 			continue;
 		if (!setting_is_set(c, s)) {
 			fprintf(f, "# %s%s unset\n",
@@ -528,7 +630,7 @@ settings_free(struct conf *c)
 		const struct setting *s = &settings[i];
 		void *p = setting_ptr(c, s);
 
-		if (s->scope == SCOPE_CLIENT)
+		if (s->scope != SCOPE_TOP && s->scope != SCOPE_TLS)
 			continue;
 		if (s->kind == SET_STR || s->kind == SET_PATH) {
 			free(*(char **)p);

@@ -82,10 +82,30 @@ struct names {
 	size_t		 n;
 };
 
+/*
+ * A device behind a client's router (lan-host): its name, and its
+ * address under the prefix the router's dyndns2 request brings: the
+ * prefix's bits, then subnet up to bit 64, then the low 64 bits of
+ * suffix (an IPv6 address, its interface identifier).
+ */
+struct lanhost {
+	const char	*name;
+	const char	*suffix;
+	long		 subnet;
+};
+struct lanhosts {
+	struct lanhost	*v;
+	size_t		 n;
+};
+#define SUBNET_MAX	65535	/* a subnet ID fits 16 bits ... */
+#define LANPREFIX_MIN	48	/* ... above a prefix of 48 bits or more */
+
 struct client {
 	const char	*name;
 	const char	*key;
 	struct names	 hosts;		/* its names, in the order written */
+	struct lanhosts	 lan;		/* its LAN hosts, as written; with the
+					   names, at most NAMES_MAX */
 	long		 ttl;
 	int		 allow_myip;	/* dyndns2's myip counts */
 	int		 allow_acme;	/* ACME may set the TXT challenge */
@@ -154,14 +174,16 @@ struct conf {
 
 /* What a setting is, where it lives, and what it may hold. */
 enum setting_kind { SET_INT, SET_BOOL, SET_STR, SET_PATH, SET_NETS,
-	SET_NAMES };
-enum setting_scope { SCOPE_TOP, SCOPE_TLS, SCOPE_CLIENT };
+	SET_NAMES, SET_LANHOSTS };
+/* (SCOPE_LANHOST: a lan-host section of a client) */
+enum setting_scope { SCOPE_TOP, SCOPE_TLS, SCOPE_CLIENT, SCOPE_LANHOST };
 
 struct setting {
 	const char		*name;
 	enum setting_scope	 scope;
 	enum setting_kind	 kind;
-	size_t			 offset;	/* in struct conf or struct client */
+	size_t			 offset;	/* in struct conf, struct client or
+						   struct lanhost */
 	const char		*def;		/* as text; NULL: unset */
 	long			 min, max;	/* SET_INT; max for SET_NAMES */
 	int			 access;	/* SET_PATH: R_OK or X_OK for -t */
@@ -325,14 +347,18 @@ struct dyn_query {
 	char		*myip;
 	char		*myipv6;
 	char		*myip6;
+	char		*ip6lanprefix;
 };
 
+/* A dyndns2 answer's lines: the names asked for, then LAN hosts. */
+#define DYN_LINES_MAX	(2 * NAMES_MAX)
 struct dyn {
 	struct dyn_query q;
-	const char	*name[NAMES_MAX];	/* asked for, or the client's */
-	const char	*word[NAMES_MAX];	/* the answer for each */
+	const char	*name[DYN_LINES_MAX];	/* each line's name */
+	const char	*word[DYN_LINES_MAX];	/* the answer for each */
+	const char	*addr[DYN_LINES_MAX];	/* the addresses it names */
 	size_t		 n;		/* 0: one word for the request */
-	char		 addrs[96];	/* "V4", "V6" or "V4,V6" */
+	char		 addrs[96];	/* "V4", "V6" or "V4,V6": the names' */
 };
 
 /* Which protocol a request path belongs to (route.c). */
@@ -375,7 +401,7 @@ struct exchange {
 	size_t			 nsync;
 	struct sync		 sync[NAMES_MAX];	/* (the large parts
 					   last: a page is touched as used) */
-	char			 body[NAMES_MAX * 112];
+	char			 body[DYN_LINES_MAX * 72];
 	union {
 		struct dyn	 dyn;
 		struct acme	 acme;
@@ -443,6 +469,9 @@ int	addr_parsen(struct addr *, const char *, size_t);
 int	addr_from_sockaddr(struct addr *, const struct sockaddr *, socklen_t);
 int	net_parse(struct net *, const char *);
 int	net_contains(const struct net *, size_t, const struct addr *);
+int	lanprefix_parse(struct net *, const char *);
+int	lan_address(struct addr *, const struct net *, long,
+	    const struct addr *);
 const char *addr_type(const struct addr *);
 
 /* conf.c */
@@ -580,6 +609,7 @@ const char *valid_name_why(const char *);
 const char *name_base(const char *);
 const char *valid_key_why(const char *);
 const char *valid_server_why(const char *);
+const char *valid_suffix_why(const char *);
 int	valid_txt_value(const char *);
 
 /* state.c */
@@ -635,6 +665,7 @@ int	write_all(int, const void *, size_t);
 void	strbuf_raw(struct strbuf *, const void *, size_t);
 void	strbuf_add(struct strbuf *, const char *);
 char	*pool_strdup(struct pool *, const char *);
+void	*pool_calloc(struct pool *, size_t, size_t);
 void	pool_free(struct pool *);
 const char *next_str(const char **, const char *);
 int	stamp_fd(int, struct stamp *);

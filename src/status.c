@@ -97,7 +97,7 @@ entry_add(struct entry *v, size_t *n, const struct client *cl,
 /*
  * Every entry of the report, in the order of the clients and their
  * names: A and AAAA for each name, TXT once for each challenge (a name
- * and its wildcard share one).
+ * and its wildcard share one), AAAA for each LAN host.
  */
 static struct entry *
 entries_of(const struct conf *c, size_t *n)
@@ -107,7 +107,7 @@ entries_of(const struct conf *c, size_t *n)
 	size_t i, j, k;
 
 	for (i = *n = 0; i < c->nclients; i++)
-		*n += 3 * c->clients[i].hosts.n;	/* at most */
+		*n += 3 * c->clients[i].hosts.n + c->clients[i].lan.n;
 	v = xcalloc(*n + 1, sizeof(*v));
 	*n = 0;
 	for (i = 0; i < c->nclients; i++) {
@@ -125,6 +125,8 @@ entries_of(const struct conf *c, size_t *n)
 			if (k == j)
 				entry_add(v, n, cl, base, "TXT");
 		}
+		for (j = 0; j < cl->lan.n; j++)	/* their AAAA alone */
+			entry_add(v, n, cl, cl->lan.v[j].name, "AAAA");
 	}
 	return v;
 }

@@ -11,6 +11,8 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,27 +259,48 @@ struct pool_block {
 	struct pool_block	*next;
 	size_t			 used;
 	size_t			 size;
-	char			 data[];
+	_Alignas(max_align_t) char data[];
 };
+
+/*
+ * len bytes of the pool, zeroed, at a multiple of align; they live until
+ * pool_free().
+ */
+static void *
+pool_take(struct pool *pool, size_t len, size_t align)
+{
+	struct pool_block *b = pool->head;
+	size_t at = b != NULL ? (b->used + align - 1) / align * align : 0,
+	    block;
+
+	if (b == NULL || at > b->size || b->size - at < len) {
+		block = len > POOL_BLOCK ? len : POOL_BLOCK;
+		b = xcalloc(1, sizeof(*b) + block);
+		b->size = block;
+		b->next = pool->head;
+		pool->head = b;
+		at = 0;
+	}
+	b->used = at + len;
+	return b->data + at;	/* (the block came zeroed) */
+}
+
+/* An array of n objects of size bytes, zeroed, in the pool. */
+void *
+pool_calloc(struct pool *pool, size_t n, size_t size)
+{
+	if (size != 0 && n > (SIZE_MAX - POOL_BLOCK) / size)
+		oom();
+	return pool_take(pool, n * size, _Alignof(max_align_t));
+}
 
 /* A copy of s that lives until pool_free(). */
 char *
 pool_strdup(struct pool *pool, const char *s)
 {
-	struct pool_block *b = pool->head;
-	size_t len = strlen(s) + 1, size;
-	char *p;
+	size_t len = strlen(s) + 1;
 
-	if (b == NULL || b->size - b->used < len) {
-		size = len > POOL_BLOCK ? len : POOL_BLOCK;
-		b = xcalloc(1, sizeof(*b) + size);
-		b->size = size;
-		b->next = pool->head;
-		pool->head = b;
-	}
-	p = memcpy(b->data + b->used, s, len);
-	b->used += len;
-	return p;
+	return memcpy(pool_take(pool, len, 1), s, len);
 }
 
 /* Frees every string of the pool. */

@@ -27,6 +27,13 @@ same_client(const struct client *a, const struct client *b)
 	for (i = 0; i < a->hosts.n; i++)
 		if (strcmp(a->hosts.v[i], b->hosts.v[i]) != 0)
 			return 0;
+	if (a->lan.n != b->lan.n)
+		return 0;
+	for (i = 0; i < a->lan.n; i++)
+		if (strcmp(a->lan.v[i].name, b->lan.v[i].name) != 0 ||
+		    strcmp(a->lan.v[i].suffix, b->lan.v[i].suffix) != 0 ||
+		    a->lan.v[i].subnet != b->lan.v[i].subnet)
+			return 0;
 	return 1;
 }
 
