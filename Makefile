@@ -20,8 +20,9 @@ WARNINGS	+= -Werror
 endif
 # The libraries are the distribution's, as pkg-config finds them:
 # libconfuse (the configuration), libcdb (tinycdb: the client index),
-# Jansson (ACME's JSON bodies) and, for sftdyn-tls, libtls.
-PKGS		= libconfuse libcdb jansson
+# Jansson (ACME's JSON bodies), nettle (SHA-256 of keys, the index's
+# MACs) and, for sftdyn-tls, libtls.
+PKGS		= libconfuse libcdb jansson nettle
 CPPFLAGS	+= -D_GNU_SOURCE -DSFTDYN_VERSION=\"$(VERSION)\" \
 		   $(shell pkg-config --cflags $(PKGS) libtls)
 LIBS		= $(shell pkg-config --libs $(PKGS) libtls)

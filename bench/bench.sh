@@ -45,7 +45,7 @@ mkdir -p "$T/state"
 # conf_with NAME N PER [EXTRA]: the configuration conf-NAME: N clients in
 # clients-dir, PER to a file, and the client "three" with three names;
 # its index compiled (by -t under the default limit of 1024 open files),
-# -t's elapsed seconds, CPU seconds and peak RSS (KiB) in t-time-NAME.  Client c1 holds key "key-1-bench".  nsupdate is
+# -t's elapsed seconds, CPU seconds and peak RSS (KiB) in t-time-NAME.  Client c1 holds key "key-1-of-the-bench".  nsupdate is
 # a stub that reads its input and succeeds (the rows but the update
 # latency never run it: they prime the state with it).
 conf_with() {
@@ -59,7 +59,7 @@ conf_with() {
 	}
 	clients-dir = "$dir"
 	client "three" {
-		key = "key-three"
+		key = "key-three-of-the-bench"
 		host = { "t1.dyn.test", "t2.dyn.test", "t3.dyn.test" }
 	}
 	${4:-}
@@ -70,7 +70,7 @@ conf_with() {
 		my $last = $f * $per + $per;
 		$last = $n if $n < $last;
 		for my $i ($f * $per + 1 .. $last) {
-			print $o "client \"c$i\" {\n\tkey = \"key-$i-bench\"\n",
+			print $o "client \"c$i\" {\n\tkey = \"key-$i-of-the-bench\"\n",
 			    "\thost = \"h$i.dyn.test\"\n}\n" } }' "$n" "$per" "$dir"; } ||
 	    exit 1
 	(ulimit -n 1024 && /usr/bin/time -f '%e %U %S %M' -o "$T/t-time-$1" \
@@ -89,8 +89,8 @@ for n in 1 1000 10000 "$MAX"; do
 	conf_with "$n" "$n" 1000
 done
 conf_with files "$MAX" 1
-prime conf-1 key-1-bench
-prime conf-1 key-three
+prime conf-1 key-1-of-the-bench
+prime conf-1 key-three-of-the-bench
 conf_with nolimit 1 1000 'max-changes = 0'
 conf_with seccomp 1 1000 'seccomp = true'
 conf_with noindex 1 1000
@@ -98,7 +98,7 @@ rm "$T/conf-noindex.cdb"
 # a TXT value listed in h1's TXT state: presenting it again runs nothing
 ACME_VALUE=$(printf '%043d' 1 | tr 0-9 A-J)
 PRESENT="{\"fqdn\":\"_acme-challenge.h1.dyn.test.\",\"value\":\"$ACME_VALUE\"}"
-BASIC="Authorization: Basic $(printf 'c1:key-1-bench' | base64)"
+BASIC="Authorization: Basic $(printf 'c1:key-1-of-the-bench' | base64)"
 WRONG="Authorization: Basic $(printf 'c1:wrong-key' | base64)"
 "$B/runner" -n 1 -H "$BASIC" -d "$PRESENT" -p /present -- "$TOP/sftdyn" \
     "$T/conf-1" | grep -q 'HTTP/1.1 200' || { echo "priming the TXT state failed"; exit 1; }
@@ -111,8 +111,8 @@ printf 'update add h1.%s 30 A 127.0.0.1\nsend\n' "$ZONE" |
 sed -e 's/^statedir.*/statedir = "state-verify"\nverify-dns = true\nnsport = '"$NSPORT"'/' \
     "$T/conf-1" >"$T/conf-verify"
 "$TOP/sftdyn" -t "$T/conf-verify" >/dev/null || exit 1
-prime conf-verify key-1-bench
-"$B/runner" -n 1 -p /key-1-bench -- "$TOP/sftdyn" "$T/conf-verify" |
+prime conf-verify key-1-of-the-bench
+"$B/runner" -n 1 -p /key-1-of-the-bench -- "$TOP/sftdyn" "$T/conf-verify" |
     grep -q 'HTTP/1.1 200' || { echo "verify-dns did not confirm"; exit 1; }
 
 # --- the rows ------------------------------------------------------------
@@ -127,33 +127,33 @@ row_def ref "reference: static C, read head, fixed 200" "bench/ref.c" \
     "-- @/ref" 200 "" -
 row_def get "sftdyn GET /" "$C1" "-p / -- @/sftdyn $T/conf-1" 200 ref 1.2
 row_def uptodate "sftdyn UPTODATE" "$C1, max-changes 20" \
-    "-p /key-1-bench -- @/sftdyn $T/conf-1" 200 ref 1.2
+    "-p /key-1-of-the-bench -- @/sftdyn $T/conf-1" 200 ref 1.2
 row_def badkey "sftdyn BADKEY" "$C1" "-p /nope -- @/sftdyn $T/conf-1" 403 ref 1.2
 row_def nolimit "sftdyn UPTODATE, no change limit" "$C1, max-changes 0" \
-    "-p /key-1-bench -- @/sftdyn $T/conf-nolimit" 200 ref -
+    "-p /key-1-of-the-bench -- @/sftdyn $T/conf-nolimit" 200 ref -
 row_def names3 "UPTODATE, a client of 3 names (vs 1 name)" "$C1" \
-    "-p /key-three -- @/sftdyn $T/conf-1" 200 uptodate 1.3
+    "-p /key-three-of-the-bench -- @/sftdyn $T/conf-1" 200 uptodate 1.3
 row_def dyndns2 "dyndns2 nochg (vs UPTODATE)" "$C1" \
     "-H '$BASIC' -p /nic/update?hostname=h1.dyn.test -- @/sftdyn $T/conf-1" \
     200 uptodate 1.1
 row_def present "ACME /present, value listed (vs UPTODATE)" "$C1" \
     "-H '$BASIC' -d '$PRESENT' -p /present -- @/sftdyn $T/conf-1" 200 uptodate 1.2
 row_def verify "UPTODATE, verify-dns (vs UPTODATE)" "$C1, a named on loopback" \
-    "-p /key-1-bench -- @/sftdyn $T/conf-verify" 200 uptodate 1.3
+    "-p /key-1-of-the-bench -- @/sftdyn $T/conf-verify" 200 uptodate 1.3
 row_def seccomp "UPTODATE, seccomp = true (vs UPTODATE)" "$C1, seccomp" \
-    "-p /key-1-bench -- @/sftdyn $T/conf-seccomp" 200 uptodate 1.15
+    "-p /key-1-of-the-bench -- @/sftdyn $T/conf-seccomp" 200 uptodate 1.15
 row_def noindex "UPTODATE, no index (1 client parsed)" "1 client, parsed, Landlock" \
-    "-p /key-1-bench -- @/sftdyn $T/conf-noindex" 200 ref -
+    "-p /key-1-of-the-bench -- @/sftdyn $T/conf-noindex" 200 ref -
 for n in 1000 10000 "$MAX"; do
 	row_def "upt$n" "UPTODATE, $n clients (vs 1 client)" "index, Landlock" \
-	    "-p /key-1-bench -- @/sftdyn $T/conf-$n" 200 uptodate 1.1
+	    "-p /key-1-of-the-bench -- @/sftdyn $T/conf-$n" 200 uptodate 1.1
 	row_def "bad$n" "BADKEY, $n clients (vs UPTODATE, 1)" "index, Landlock" \
 	    "-p /nope -- @/sftdyn $T/conf-$n" 403 uptodate 1.1
 	row_def "auth$n" "dyndns2 badauth, $n clients (vs UPTODATE, 1)" "index, Landlock" \
 	    "-H '$WRONG' -p /nic/update -- @/sftdyn $T/conf-$n" 401 uptodate 1.1
 done
 row_def uptfiles "UPTODATE, $MAX clients in $MAX files (vs 1)" \
-    "index, Landlock, a file each" "-p /key-1-bench -- @/sftdyn $T/conf-files" \
+    "index, Landlock, a file each" "-p /key-1-of-the-bench -- @/sftdyn $T/conf-files" \
     200 uptodate 1.1
 row_def badfiles "BADKEY, $MAX clients in $MAX files (vs 1)" \
     "index, Landlock, a file each" "-p /nope -- @/sftdyn $T/conf-files" \
@@ -161,9 +161,9 @@ row_def badfiles "BADKEY, $MAX clients in $MAX files (vs 1)" \
 row_def reftls "reference: libtls server, fixed 200" "bench/ref-tls.c, ECDSA P-256" \
     "-t $T/pki/ca.pem -- @/ref-tls $T/pki/fullchain.pem $T/pki/leaf.key" 200 "" -
 row_def tlsdirect "sftdyn-tls --tls UPTODATE (vs libtls server)" "$C1, full handshake" \
-    "-t $T/pki/ca.pem -p /key-1-bench -- @/sftdyn-tls --tls $T/conf-1" 200 reftls 1.1
+    "-t $T/pki/ca.pem -p /key-1-of-the-bench -- @/sftdyn-tls --tls $T/conf-1" 200 reftls 1.1
 row_def tls "sftdyn --tls (runs sftdyn-tls) UPTODATE" "$C1, full handshake" \
-    "-t $T/pki/ca.pem -p /key-1-bench -- @/sftdyn --tls $T/conf-1" 200 reftls -
+    "-t $T/pki/ca.pem -p /key-1-of-the-bench -- @/sftdyn --tls $T/conf-1" 200 reftls -
 
 # measure ROW: one batch of ROW's runs, each followed by one of its
 # reference's, each from a copy picked at random
@@ -231,7 +231,7 @@ serve sftdyn "$TOP/sftdyn" -q "$T/conf-1"
 SD_PORT=$PORT
 for r in 1 2 3; do
 	"$B/load" -c 4 -n 2000 127.0.0.1 "$REF_PORT" / >>"$T/load.ref"
-	"$B/load" -c 4 -n 2000 127.0.0.1 "$SD_PORT" /key-1-bench >>"$T/load.sftdyn"
+	"$B/load" -c 4 -n 2000 127.0.0.1 "$SD_PORT" /key-1-of-the-bench >>"$T/load.sftdyn"
 done
 declare -A RPS P50 P99
 for w in ref sftdyn; do
@@ -265,7 +265,7 @@ perl -MTime::HiRes=time -MIO::Socket::IP -e '
 		my $s = IO::Socket::IP->new(PeerHost => "127.0.0.1",
 		    PeerPort => $port, LocalHost => "127.0.0." . ($i % 2 + 2))
 		    or die;
-		print $s "GET /secret-c HTTP/1.1\r\n\r\n";
+		print $s "GET /secret-c-long-enough HTTP/1.1\r\n\r\n";
 		local $/;
 		my $ans = <$s>;
 		$ans =~ /\nOK\n$/ or die "sftdyn: $ans";

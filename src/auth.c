@@ -129,7 +129,7 @@ auth_client(struct exchange *x, struct credentials *cr)
 	enum found f = FOUND_NONE;
 
 	if (cr->pass != NULL && *cr->pass != '\0')
-		f = lookup_client(x->lookup, cr->pass, &cl);
+		f = lookup_client(x->lookup, cr->pass, &x->addr, &cl);
 	if (f == FOUND && !auth_user_matches(cl, cr->user))
 		f = FOUND_NONE;
 	explicit_bzero(cr->buf, sizeof(cr->buf));

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "sftdyn.h"
@@ -30,12 +31,14 @@
 #define PARSE_TRIES	3	/* parses when files change while read */
 #define INCLUDES_MAX	64	/* files include()d, in all */
 #define OPT_SEEN	(1 << 30)	/* a flag of ours: the option was set */
+#define KEY_SHORT	16	/* a plain key shorter is warned about */
 
 /* Where a client section is, for errors found after the parse. */
 struct place {
 	const char	*file;		/* in the configuration's pool */
 	int		 line;		/* where the section ends */
 	int		 host_line;	/* where its host is */
+	int		 key_line;	/* where its last key is */
 	int		 lan_line[NAMES_MAX];	/* where each lan-host ends */
 };
 
@@ -57,9 +60,11 @@ static struct {
 		char	*path;
 	}		 includes[INCLUDES_MAX];
 	size_t		 nincludes;
-	unsigned int	 proxies_seen;	/* trusted-proxies elements added */
-	unsigned int	 names_seen;	/* names of the client section's host */
+	unsigned int	 seen[2][SETTINGS_MAX];	/* elements of each list
+					   added: at the top level, and in
+					   the client section being read */
 	int		 host_line;	/* where its host is */
+	int		 key_line;	/* where its last key is */
 	int		 lan_line[NAMES_MAX];	/* its lan-hosts' */
 	size_t		 nlan;
 	struct place	*places;	/* one per client section */
@@ -563,20 +568,32 @@ parse_int(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 }
 
 /*
- * An element of trusted-proxies, as libconfuse adds it: an address or
- * address/prefix.  A second `trusted-proxies = { ... }` would silently
- * replace the first list (libconfuse empties it before adding the
- * element), so it is an error; `+=` appends, as it says.
+ * A list's elements come one at a time.  A second `NAME = { ... }` in a
+ * section would silently replace the first list (libconfuse empties it
+ * before adding the element), so it is an error; `+=` appends, as it
+ * says.  Returns the element's setting.
  */
+static const struct setting *
+list_item(cfg_t *cfg, cfg_opt_t *opt)
+{
+	enum setting_scope scope = cfg_scope(cfg);
+	const struct setting *s = setting_find(scope, opt->name);
+	unsigned int *seen = &parse.seen[scope != SCOPE_TOP][s - settings];
+
+	if (opt->nvalues != *seen + 1)
+		report(cfg, "%s is given twice in this section; the first list "
+		    "would be lost (append to it with +=)", opt->name);
+	*seen = opt->nvalues;
+	return s;
+}
+
+/* An element of trusted-proxies or allow-from: an address/prefix. */
 static int
 parse_net_item(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	struct net n;
 
-	if (opt->nvalues != parse.proxies_seen + 1)
-		report(cfg, "%s is given twice; the first list would be lost "
-		    "(append to it with +=)", opt->name);
-	parse.proxies_seen = opt->nvalues;
+	list_item(cfg, opt);
 	if (net_parse(&n, value) != 0)
 		report(cfg, "%s: \"%s\" is not an address or address/prefix",
 		    opt->name, value);
@@ -595,9 +612,8 @@ warn_host(cfg_t *cfg, const char *host)
 }
 
 /*
- * A name of a client's host, as libconfuse adds it: a DNS name or a
- * wildcard owner, one of at most NAMES_MAX, not given twice in the
- * section; host itself given twice would lose the first list.
+ * A name of a client's host: a DNS name or a wildcard owner, one of at
+ * most NAMES_MAX, not given twice in the section.
  */
 static int
 parse_name_item(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
@@ -605,10 +621,7 @@ parse_name_item(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	const char *why;
 	unsigned int i;
 
-	if (opt->nvalues != parse.names_seen + 1)
-		report(cfg, "%s is given twice in this section; the first "
-		    "would be ignored", opt->name);
-	parse.names_seen = opt->nvalues;
+	list_item(cfg, opt);
 	parse.host_line = cfg->line;
 	if ((why = valid_name_why(value)) != NULL)
 		report(cfg, "%s \"%s\" %s", opt->name, value, why);
@@ -620,6 +633,42 @@ parse_name_item(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	for (i = 0; why == NULL && i + 1 < opt->nvalues; i++)
 		if (host_equal(cfg_opt_getnstr(opt, i), value))
 			report(cfg, "%s names \"%s\" twice", opt->name, value);
+	*(const char **)result = value;
+	return 0;
+}
+
+/*
+ * A key of a client, plain (key) or its SHA-256 (key-sha256): at most
+ * KEYS_MAX of each, none twice, a plain one never a path of another
+ * protocol (a request there is never the secret URL).  -t warns about a
+ * short plain key.  The value is never quoted: it is a secret.
+ */
+static int
+parse_key_item(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	const struct setting *s = list_item(cfg, opt);
+	const char *why = s->check(value);
+	unsigned int i;
+
+	parse.key_line = cfg->line;
+	if (why != NULL)
+		report(cfg, "%s %s", opt->name, why);
+	else if (opt->nvalues == KEYS_MAX + 1)
+		report(cfg, "%s lists more than %d keys", opt->name, KEYS_MAX);
+	else if (!(s->flags & SETF_DIGEST) && route_of(value) != ROUTE_SECRET)
+		report(cfg, "client \"%s\": key is the path of another "
+		    "protocol (%s), which is never a secret URL", cfg_title(cfg),
+		    route_paths());
+	else if (!(s->flags & SETF_DIGEST) && parse.check &&
+	    strlen(value) < KEY_SHORT)
+		conf_warn(cfg_file(cfg), cfg->line, "client \"%s\": a key of "
+		    "%zu bytes is short; sftdyn --new-client makes keys that "
+		    "cannot be guessed", cfg_title(cfg), strlen(value));
+	for (i = 0; why == NULL && i + 1 < opt->nvalues; i++)
+		if (strcasecmp(cfg_opt_getnstr(opt, i), value) == 0 &&
+		    ((s->flags & SETF_DIGEST) ||
+		    strcmp(cfg_opt_getnstr(opt, i), value) == 0))
+			report(cfg, "%s lists the same key twice", opt->name);
 	*(const char **)result = value;
 	return 0;
 }
@@ -680,7 +729,7 @@ check_setting(cfg_t *cfg, cfg_opt_t *opt)
 		return 0;
 	}
 	if (s->kind == SET_NETS || s->kind == SET_NAMES ||
-	    s->kind == SET_LANHOSTS)
+	    s->kind == SET_KEYS || s->kind == SET_LANHOSTS)
 		return 0;	/* parse_*_item() and check_lanhost() do */
 	if (opt->flags & OPT_SEEN)
 		report(cfg, "%s is given twice in this section; the first "
@@ -728,9 +777,11 @@ place_add(cfg_t *cfg)
 		p->file = pool_strdup(&parse.conf->strings, file);
 	p->line = cfg->line;
 	p->host_line = parse.host_line ? parse.host_line : cfg->line;
+	p->key_line = parse.key_line ? parse.key_line : cfg->line;
 	memcpy(p->lan_line, parse.lan_line, parse.nlan * sizeof(int));
 	parse.host_line = 0;
-	parse.names_seen = 0;
+	parse.key_line = 0;
+	memset(parse.seen[1], 0, sizeof(parse.seen[1]));
 	parse.nlan = 0;
 }
 
@@ -789,6 +840,13 @@ check_lan_names(cfg_t *cfg, cfg_t *sec)
 	}
 }
 
+/* How many keys a client section lists, of both forms. */
+static unsigned int
+client_keys(cfg_t *sec)
+{
+	return cfg_size(sec, "key") + cfg_size(sec, "key-sha256");
+}
+
 /* A client section has ended.  A parse past its deadline stops here. */
 static int
 check_client(cfg_t *cfg, cfg_opt_t *opt)
@@ -808,11 +866,9 @@ check_client(cfg_t *cfg, cfg_opt_t *opt)
 		}
 	check_lan_names(cfg, sec);
 	place_add(cfg);
-	if (cfg_size(sec, "key") > 0 &&
-	    route_of(cfg_getstr(sec, "key")) != ROUTE_SECRET)
-		report(cfg, "client \"%s\": key is the path of another "
-		    "protocol (%s), which is never a secret URL",
-		    cfg_title(sec), route_paths());
+	if (client_keys(sec) == 0)
+		report(cfg, "client \"%s\" has no key (key or key-sha256)",
+		    cfg_title(sec));
 	for (i = 0; i < nsettings; i++)
 		if (settings[i].scope == SCOPE_CLIENT &&
 		    (settings[i].flags & SETF_REQUIRED) &&
@@ -860,9 +916,11 @@ scope_opts(cfg_opt_t *opts, enum setting_scope scope, cfg_opt_t *sub)
 			break;
 		case SET_NETS:
 		case SET_NAMES:
+		case SET_KEYS:
 			o->flags = CFGF_LIST;
 			o->parsecb = s->kind == SET_NETS ? parse_net_item :
-			    parse_name_item;
+			    s->kind == SET_NAMES ? parse_name_item :
+			    parse_key_item;
 			/* FALLTHROUGH */
 		case SET_STR:
 		case SET_PATH:
@@ -925,6 +983,35 @@ conf_parser(const char *path)
 
 static void take_setting(void *, const struct setting *, cfg_t *);
 
+/*
+ * Adds the keys of sec's setting s to keys, as their digests: a plain
+ * key hashed, a digest read from its hex.  Both forms of a client share
+ * one list, in the configuration's pool.
+ */
+static void
+take_keys(struct keys *keys, const struct setting *s, cfg_t *sec)
+{
+	unsigned int n = cfg_size(sec, s->name), i;
+	unsigned char (*v)[SHA256_LEN];
+	const char *text;
+
+	if (n > KEYS_MAX)
+		n = KEYS_MAX;	/* (reported by parse_key_item()) */
+	if (n == 0)
+		return;
+	v = pool_calloc(&parse.conf->strings, keys->n + n, SHA256_LEN);
+	if (keys->n > 0)
+		memcpy(v, keys->v, keys->n * SHA256_LEN);
+	for (i = 0; i < n; i++) {
+		text = cfg_getnstr(sec, s->name, i);
+		if (!(s->flags & SETF_DIGEST))
+			key_hash(text, v[keys->n++]);
+		else if (key_unhex(text, v[keys->n]) == 0)
+			keys->n++;
+	}
+	keys->v = v;
+}
+
 /* Copies the lan-host sections of sec (setting s) into v, in the pool. */
 static void
 take_lanhosts(struct lanhosts *v, const struct setting *s, cfg_t *sec)
@@ -986,8 +1073,11 @@ take_setting(void *base, const struct setting *s, cfg_t *sec)
 		take_lanhosts(p, s, sec);
 		break;
 	case SET_NETS:
-		n = cfg_size(sec, s->name);
-		((struct nets *)p)->v = xcalloc(n + 1, sizeof(struct net));
+		if ((n = cfg_size(sec, s->name)) == 0 && s->scope != SCOPE_TOP)
+			break;	/* none: a client inherits the top level's */
+		((struct nets *)p)->v = s->scope == SCOPE_TOP ?
+		    xcalloc(n + 1, sizeof(struct net)) :
+		    pool_calloc(&parse.conf->strings, n + 1, sizeof(struct net));
 		for (i = 0; i < n; i++) {
 			struct nets *nets = p;
 
@@ -995,6 +1085,9 @@ take_setting(void *base, const struct setting *s, cfg_t *sec)
 			    cfg_getnstr(sec, s->name, i)) == 0)
 				nets->n++;
 		}
+		break;
+	case SET_KEYS:
+		take_keys(p, s, sec);
 		break;
 	}
 }
@@ -1030,7 +1123,7 @@ take_clients(struct conf *c, cfg_t *cfg, size_t first)
 		cfg_t *sec = cfg_getnsec(cfg, "client", i);
 		struct client *cl = &c->clients[c->nclients];
 
-		if (cfg_size(sec, "key") == 0 || cfg_size(sec, "host") == 0)
+		if (client_keys(sec) == 0 || cfg_size(sec, "host") == 0)
 			continue;	/* reported by check_client() */
 		memset(cl, 0, sizeof(*cl));
 		c->nclients++;
@@ -1254,11 +1347,11 @@ entry_str_cmp(const void *a, const void *b)
 }
 
 /*
- * A wildcard "*.N" owns N's whole subtree: N and every name below it, at
- * any depth, are that client's alone (they share _acme-challenge.N, and
- * a certificate for "*.N" matches every name one label below N).  v is
+ * A wildcard's client owns its whole subtree (names_clash()).  v is
  * every client's names, folded, n of them; each that lies in another
- * client's subtree is reported at the later of the two clients.
+ * client's subtree is reported at the later of the two clients.  The
+ * names whose reversed text starts with a wildcard's base, reversed,
+ * are found by a binary search; names_clash() decides among them.
  */
 static void
 check_subtrees(struct conf *c, const struct entry *v, size_t n)
@@ -1290,9 +1383,9 @@ check_subtrees(struct conf *c, const struct entry *v, size_t n)
 		}
 		for (k = lo; k < n && strncmp(r[k].s, key.s, len) == 0; k++) {
 			e = &v[r[k].client];
-			if ((r[k].s[len] != '\0' && r[k].s[len] != '.') ||
-			    e->client == w->client || strcmp(e->s, w->s) == 0)
-				continue;	/* not below, its own, or twice */
+			if (e->client == w->client || strcmp(e->s, w->s) == 0 ||
+			    !names_clash(e->s, w->s))
+				continue;	/* its own, twice, or not below */
 			a = &c->clients[w->client];
 			b = &c->clients[e->client];
 			pa = &parse.places[a->index];
@@ -1316,14 +1409,17 @@ check_subtrees(struct conf *c, const struct entry *v, size_t n)
 }
 
 /*
- * Names, keys and hosts are unique across every file; a host is one
- * client's, in any case and with or without a trailing dot.
+ * Names, keys and hosts are unique across every file: a key as its
+ * digest, whichever form wrote it; a host is one client's, in any case
+ * and with or without a trailing dot.
  */
 static void
 check_clients(struct conf *c)
 {
-	struct entry *v = xcalloc(c->nclients * NAMES_MAX + 1, sizeof(*v));
+	struct entry *v = xcalloc(c->nclients * (NAMES_MAX > 2 * KEYS_MAX ?
+	    NAMES_MAX : 2 * KEYS_MAX) + 1, sizeof(*v));
 	struct pool keys = { NULL };
+	char hex[SHA256_HEX + 1];
 	size_t i, j, n = 0;
 
 	for (i = 0; i < c->nclients; i++)
@@ -1331,9 +1427,14 @@ check_clients(struct conf *c)
 		    parse.places[c->clients[i].index].line };
 	check_unique(c, v, c->nclients, "name");
 	for (i = 0; i < c->nclients; i++)
-		v[i] = (struct entry){ c->clients[i].key, i,
-		    parse.places[c->clients[i].index].line };
-	check_unique(c, v, c->nclients, "key");
+		for (j = 0; j < c->clients[i].keys.n; j++) {
+			key_hex(c->clients[i].keys.v[j], hex);
+			v[n++] = (struct entry){ pool_strdup(&keys, hex), i,
+			    parse.places[c->clients[i].index].key_line };
+		}
+	check_unique(c, v, n, "key");
+	pool_free(&keys);
+	n = 0;
 	for (i = 0; i < c->nclients; i++) {
 		const struct client *cl = &c->clients[i];
 		const struct place *pl = &parse.places[cl->index];
@@ -1375,7 +1476,7 @@ parse_start(struct conf *c, const char *path, char *dircopy)
 	parse.too_large = 0;
 	parse.changed = 0;
 	parse.bytes = 0;
-	parse.proxies_seen = 0;
+	memset(parse.seen, 0, sizeof(parse.seen));
 	parse.in_clients_dir = 0;
 	parse.member = SOURCE_NONE;
 }
@@ -1455,17 +1556,18 @@ conf_changed(const struct conf *c)
 }
 
 /*
- * Returns the client whose key equals key, or NULL.  Every client is
- * compared, each in time that does not depend on the key's contents.
+ * Returns the client that has the key whose SHA-256 is digest, or NULL.
+ * Every key of every client is compared, in time that does not depend
+ * on their contents.
  */
 const struct client *
-conf_client_find(const struct conf *c, const char *key)
+conf_client_find(const struct conf *c, const unsigned char digest[SHA256_LEN])
 {
 	const struct client *found = NULL;
 	size_t i;
 
 	for (i = 0; i < c->nclients; i++)
-		if (ct_equal(key, c->clients[i].key))
+		if (keys_match(&c->clients[i].keys, digest))
 			found = &c->clients[i];
 	return found;
 }

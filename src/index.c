@@ -4,17 +4,21 @@
  * that a connection looks its client up in constant time instead of
  * parsing every client section, which libconfuse does in quadratic time.
  *
- * Records, each value followed by an 8-byte MAC, SipHash-2-4 under the
- * index's random salt of the record's key and value:
- *   "\0m"   magic and salt (the MAC key comes from the salt)
+ * Records, each value followed by an 8-byte MAC of the record's key and
+ * value (HMAC-SHA-256, nettle's, under the index's random salt, cut to 8
+ * bytes; each kind of MAC in this file tags its input with a byte of its
+ * own):
+ *   "\0m"   magic and salt (the MAC key is the salt)
  *   "\0s"   the main file, its includes and the clients-dir, with the
  *           stamp of what was read, each as a kind, the stamp and an
  *           absolute path: "f" for a file, "d" for the directory (whose
  *           stamp changes when a file is added, removed or renamed)
  *   "\0c"   the top-level settings, as setting.c encodes them
- *   digest  the name and settings of the client whose key has this
- *           digest: two SipHashes of the key under the salt, so the
- *           index holds no key and a lookup's timing tells nothing;
+ *   digest  the name and settings of the client with a key of this
+ *           digest: the HMAC under the salt of the key's SHA-256, cut
+ *           to 16 bytes, so the index holds no key, nor a digest that
+ *           a key could be checked against without the salt, and a
+ *           lookup's timing tells nothing; one record for each key;
  *           then the name of the clients-dir file that holds it ("" for
  *           none) and, after a name, that file's stamp
  * After the database, a trailer: "SFTDYNIX", the database's length, a
@@ -39,6 +43,7 @@
 
 #include <cdb.h>
 #include <errno.h>
+#include <nettle/hmac.h>
 #include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -48,7 +53,7 @@
 
 #include "sftdyn.h"
 
-#define INDEX_MAGIC	"sftdyn-index-8"
+#define INDEX_MAGIC	"sftdyn-index-9"
 #define TRAILER_MAGIC	"SFTDYNIX"
 #define SALT_LEN	32
 #define MAC_LEN		8
@@ -91,10 +96,11 @@ struct index {
 	const unsigned char *header;	/* its first CDB_HEADER bytes */
 	const unsigned char *table[CDB_TABLES];	/* those read */
 	struct trailer	 t;
-	unsigned char	 salt[SALT_LEN];	/* two SipHash keys */
+	struct hmac_sha256_ctx mac;	/* keyed with the salt */
 	unsigned char	 checked[CDB_TABLES / 8];	/* tables verified */
 	int		 dirfd;		/* the clients-dir (O_PATH), or -1 */
 	struct client	 client;	/* the client last found */
+	struct pool	 lists;		/* ... its lists */
 };
 
 /* The path of the index of the configuration file at path. */
@@ -104,37 +110,60 @@ index_path(const char *path)
 	return xasprintf("%s.cdb", path);
 }
 
-static uint64_t
-record_mac(const unsigned char *salt, const void *key, size_t klen,
-    const void *val, size_t vlen)
+/*
+ * The MAC under k of tag, then the alen bytes at a and the blen at b,
+ * into out, outlen bytes of it.
+ */
+static void
+mac_of(struct hmac_sha256_ctx *k, char tag, const void *a, size_t alen,
+    const void *b, size_t blen, void *out, size_t outlen)
 {
-	unsigned char *buf = xcalloc(1, klen + vlen + 1);
+	hmac_sha256_update(k, 1, (const uint8_t *)&tag);
+	hmac_sha256_update(k, alen, a);
+	hmac_sha256_update(k, blen, b);
+	hmac_sha256_digest(k, outlen, out);	/* (and k is ready again) */
+}
+
+/* mac_of(), cut to 8 bytes. */
+static uint64_t
+mac64(struct hmac_sha256_ctx *k, char tag, const void *a, size_t alen,
+    const void *b, size_t blen)
+{
 	uint64_t mac;
 
-	memcpy(buf, key, klen);
-	memcpy(buf + klen, val, vlen);
-	mac = siphash24(salt, buf, klen + vlen);
+	mac_of(k, tag, a, alen, b, blen, &mac, sizeof(mac));
+	return mac;
+}
+
+/* A record's MAC: of its key's length, its key and its value. */
+static uint64_t
+record_mac(struct hmac_sha256_ctx *k, const void *key, size_t klen,
+    const void *val, size_t vlen)
+{
+	unsigned char *buf = xcalloc(1, 4 + klen);
+	uint64_t mac;
+
+	cdb_pack((unsigned)klen, buf);
+	memcpy(buf + 4, key, klen);
+	mac = mac64(k, 'r', buf, 4 + klen, val, vlen);
 	free(buf);
 	return mac;
 }
 
+/* The key of the record of the client with the key whose SHA-256 is d. */
 static void
-key_digest(const unsigned char *salt, const char *key,
+key_digest(struct hmac_sha256_ctx *k, const unsigned char d[SHA256_LEN],
     unsigned char digest[DIGEST_LEN])
 {
-	uint64_t h[2];
-
-	h[0] = siphash24(salt, key, strlen(key));
-	h[1] = siphash24(salt + 16, key, strlen(key));
-	memcpy(digest, h, DIGEST_LEN);
+	mac_of(k, 'k', d, SHA256_LEN, "", 0, digest, DIGEST_LEN);
 }
 
 /* Adds one record with its MAC; returns 0, or -1. */
 static int
-record_put(struct cdb_make *cm, const unsigned char *salt, const void *key,
+record_put(struct cdb_make *cm, struct hmac_sha256_ctx *k, const void *key,
     size_t klen, const struct strbuf *b)
 {
-	uint64_t mac = record_mac(salt, key, klen, b->p, b->len);
+	uint64_t mac = record_mac(k, key, klen, b->p, b->len);
 	char *rec = xcalloc(1, b->len + MAC_LEN);
 	int rc;
 
@@ -187,26 +216,29 @@ member_encode(struct strbuf *b, const struct conf *c, const struct client *cl)
 	strbuf_raw(b, &s->stamp, sizeof(s->stamp));
 }
 
-/* Writes every record of c into cm; returns 0, or -1. */
+/*
+ * Writes every record of c into cm, under the salt and its MAC key k;
+ * returns 0, or -1.  A client's record goes under each of its keys.
+ */
 static int
 index_records(struct cdb_make *cm, const struct conf *c,
-    const unsigned char *salt)
+    const unsigned char *salt, struct hmac_sha256_ctx *k)
 {
 	struct strbuf b = { NULL, 0, 0 };
 	unsigned char digest[DIGEST_LEN];
-	size_t i;
+	size_t i, j;
 	int rc = 0;
 
 	strbuf_add(&b, INDEX_MAGIC);
 	strbuf_raw(&b, salt, SALT_LEN);
-	rc |= record_put(cm, salt, "\0m", 2, &b);
+	rc |= record_put(cm, k, "\0m", 2, &b);
 	b.len = 0;
 	sources_encode(&b, c);
-	rc |= record_put(cm, salt, "\0s", 2, &b);
+	rc |= record_put(cm, k, "\0s", 2, &b);
 	b.len = 0;
 	settings_encode(&b, c, SCOPE_TOP);
 	settings_encode(&b, c, SCOPE_TLS);
-	rc |= record_put(cm, salt, "\0c", 2, &b);
+	rc |= record_put(cm, k, "\0c", 2, &b);
 	for (i = 0; i < c->nclients && rc == 0; i++) {
 		const struct client *cl = &c->clients[i];
 
@@ -214,8 +246,10 @@ index_records(struct cdb_make *cm, const struct conf *c,
 		strbuf_add(&b, cl->name);
 		settings_encode(&b, cl, SCOPE_CLIENT);
 		member_encode(&b, c, cl);
-		key_digest(salt, cl->key, digest);
-		rc |= record_put(cm, salt, digest, DIGEST_LEN, &b);
+		for (j = 0; j < cl->keys.n; j++) {
+			key_digest(k, cl->keys.v[j], digest);
+			rc |= record_put(cm, k, digest, DIGEST_LEN, &b);
+		}
 	}
 	free(b.p);
 	return rc;
@@ -237,37 +271,52 @@ table_place(const unsigned char *header, size_t length, unsigned i,
 
 /* The MAC of hash table i, its n slots at slots. */
 static uint64_t
-table_mac(const unsigned char *salt, const unsigned char *slots, unsigned n,
+table_mac(struct hmac_sha256_ctx *k, const unsigned char *slots, unsigned n,
     unsigned i)
 {
-	return siphash24(salt + 16, slots, (size_t)n * 8) ^ i;
+	unsigned char which[4];
+
+	cdb_pack(i, which);
+	return mac64(k, 't', which, sizeof(which), slots, (size_t)n * 8);
+}
+
+/* The MAC of the header, the database's first CDB_HEADER bytes. */
+static uint64_t
+header_mac(struct hmac_sha256_ctx *k, const unsigned char *header)
+{
+	return mac64(k, 'h', header, CDB_HEADER, "", 0);
+}
+
+/* The MAC of the trailer, all of it before its own MAC. */
+static uint64_t
+trailer_mac(struct hmac_sha256_ctx *k, const struct trailer *t)
+{
+	return mac64(k, 'T', t, offsetof(struct trailer, mac), "", 0);
 }
 
 /* Fills t for the database mem, length bytes; 0, or -1 when malformed. */
 static int
-trailer_fill(struct trailer *t, const unsigned char *salt,
+trailer_fill(struct trailer *t, struct hmac_sha256_ctx *k,
     const unsigned char *mem, size_t length)
 {
-	unsigned i;
-
-	unsigned pos, n;
+	unsigned i, pos, n;
 
 	memset(t, 0, sizeof(*t));
 	memcpy(t->magic, TRAILER_MAGIC, 8);
 	t->length = length;
-	t->header_mac = siphash24(salt, mem, CDB_HEADER);
+	t->header_mac = header_mac(k, mem);
 	for (i = 0; i < CDB_TABLES; i++) {
 		if (table_place(mem, length, i, &pos, &n) != 0)
 			return -1;
-		t->table_mac[i] = table_mac(salt, mem + pos, n, i);
+		t->table_mac[i] = table_mac(k, mem + pos, n, i);
 	}
-	t->mac = siphash24(salt, t, offsetof(struct trailer, mac));
+	t->mac = trailer_mac(k, t);
 	return 0;
 }
 
 /* Appends the trailer to the database just finished on fd. */
 static int
-trailer_write(int fd, const unsigned char *salt)
+trailer_write(int fd, struct hmac_sha256_ctx *k)
 {
 	off_t length = lseek(fd, 0, SEEK_END);
 	struct trailer t;
@@ -277,7 +326,7 @@ trailer_write(int fd, const unsigned char *salt)
 	if (length < CDB_HEADER || (p = mmap(NULL, (size_t)length, PROT_READ,
 	    MAP_SHARED, fd, 0)) == MAP_FAILED)
 		return -1;
-	rc = trailer_fill(&t, salt, p, (size_t)length);
+	rc = trailer_fill(&t, k, p, (size_t)length);
 	munmap(p, (size_t)length);
 	return rc == 0 ? write_all(fd, &t, sizeof(t)) : -1;
 }
@@ -300,13 +349,16 @@ static int
 index_fill(int fd, const struct conf *c, const struct stat *st)
 {
 	unsigned char salt[SALT_LEN];
+	struct hmac_sha256_ctx k;
 	struct cdb_make cm;
 
 	if (getrandom(salt, sizeof(salt), 0) != (ssize_t)sizeof(salt))
 		return -1;
+	hmac_sha256_set_key(&k, SALT_LEN, salt);
 	return index_mode(fd, st) == 0 && cdb_make_start(&cm, fd) == 0 &&
-	    index_records(&cm, c, salt) == 0 && cdb_make_finish(&cm) == 0 &&
-	    trailer_write(fd, salt) == 0 && fsync(fd) == 0 ? 0 : -1;
+	    index_records(&cm, c, salt, &k) == 0 &&
+	    cdb_make_finish(&cm) == 0 && trailer_write(fd, &k) == 0 &&
+	    fsync(fd) == 0 ? 0 : -1;
 }
 
 /*
@@ -382,7 +434,7 @@ table_get(struct index *ix, unsigned i, unsigned *n, int check)
 		return NULL;
 	if (!check || (ix->checked[i / 8] & (1 << i % 8)))
 		return ix->table[i];
-	if (table_mac(ix->salt, ix->table[i], *n, i) != ix->t.table_mac[i])
+	if (table_mac(&ix->mac, ix->table[i], *n, i) != ix->t.table_mac[i])
 		return NULL;
 	ix->checked[i / 8] |= (unsigned char)(1 << i % 8);
 	return ix->table[i];
@@ -417,7 +469,7 @@ record_at(struct index *ix, unsigned pos, const void *key, size_t klen,
 	    (r = index_bytes(ix, pos, 8 + rk + rd)) == NULL)
 		return FOUND_BROKEN;
 	memcpy(&mac, r + 8 + rk + rd - MAC_LEN, MAC_LEN);
-	if (check && mac != record_mac(ix->salt, r + 8, rk, r + 8 + rk,
+	if (check && mac != record_mac(&ix->mac, r + 8, rk, r + 8 + rk,
 	    rd - MAC_LEN))
 		return FOUND_BROKEN;
 	if (rk != klen || memcmp(r + 8, key, klen) != 0)
@@ -501,16 +553,15 @@ index_meta(struct index *ix)
 	    ix->t.length != ix->length)
 		return -1;
 	/* the salt first: the record cannot be authenticated before */
-	memset(ix->salt, 0, SALT_LEN);
 	if (record_find(ix, "\0m", 2, &val, &vlen, 0) != FOUND ||
 	    vlen != sizeof(magic) + SALT_LEN ||
 	    memcmp(val, magic, sizeof(magic)) != 0)
 		return -1;
-	memcpy(ix->salt, val + sizeof(magic), SALT_LEN);
-	return siphash24(ix->salt, &ix->t, offsetof(struct trailer, mac)) ==
-	    ix->t.mac && siphash24(ix->salt, ix->header, CDB_HEADER) ==
-	    ix->t.header_mac && record_get(ix, "\0m", 2, &val, &vlen) == FOUND ?
-	    0 : -1;
+	hmac_sha256_set_key(&ix->mac, SALT_LEN,
+	    (const uint8_t *)val + sizeof(magic));
+	return trailer_mac(&ix->mac, &ix->t) == ix->t.mac &&
+	    header_mac(&ix->mac, ix->header) == ix->t.header_mac &&
+	    record_get(ix, "\0m", 2, &val, &vlen) == FOUND ? 0 : -1;
 }
 
 /*
@@ -607,8 +658,8 @@ index_conf(struct index *ix, struct conf *c)
 	if (record_get(ix, "\0c", 2, &val, &vlen) != FOUND)
 		return -1;
 	end = val + vlen;
-	if (settings_decode(c, SCOPE_TOP, &val, end, 1) != 0 ||
-	    settings_decode(c, SCOPE_TLS, &val, end, 1) != 0 || val != end)
+	if (settings_decode(c, SCOPE_TOP, &val, end, NULL) != 0 ||
+	    settings_decode(c, SCOPE_TLS, &val, end, NULL) != 0 || val != end)
 		return -1;
 	return c->timeout > 0 && c->statedir != NULL &&
 	    c->nsupdate != NULL ? 0 : -1;
@@ -685,14 +736,15 @@ member_fresh(struct index *ix, const char **p, const char *end)
 }
 
 /*
- * Finds the client whose key is key.  Returns FOUND and sets *found,
+ * Finds the client with the key whose SHA-256 is d.  Returns FOUND and
+ * sets *found,
  * FOUND_NONE when there is none, or FOUND_BROKEN when the index cannot
  * say (logged): it is damaged, or the file of clients-dir that holds the
  * client changed since -t.  Then the configuration must be parsed to
  * answer.
  */
 enum found
-index_client_find(struct conf *c, const char *key,
+index_client_find(struct conf *c, const unsigned char d[SHA256_LEN],
     const struct client **found)
 {
 	struct index *ix = c->index;
@@ -703,19 +755,18 @@ index_client_find(struct conf *c, const char *key,
 	int fresh = -1;
 
 	*found = NULL;
-	key_digest(ix->salt, key, digest);
+	key_digest(&ix->mac, d, digest);
 	if ((rc = record_get(ix, digest, DIGEST_LEN, &val, &vlen)) ==
 	    FOUND_NONE)
 		return FOUND_NONE;	/* what the probe read was authentic */
 	if (rc == FOUND) {
 		end = val + vlen;
-		free(ix->client.lan.v);
+		pool_free(&ix->lists);
 		memset(&ix->client, 0, sizeof(ix->client));
-		ix->client.key = "";
 		ix->client.source = SOURCE_NONE;
 		if ((ix->client.name = next_str(&val, end)) != NULL &&
 		    settings_decode(&ix->client, SCOPE_CLIENT, &val, end,
-		    0) == 0 && ix->client.hosts.n > 0 &&
+		    &ix->lists) == 0 && ix->client.hosts.n > 0 &&
 		    (fresh = member_fresh(ix, &val, end)) == 1 && val == end) {
 			settings_inherit(c, &ix->client);
 			*found = &ix->client;
@@ -746,7 +797,7 @@ index_free(struct conf *c)
 			free(ch);
 		}
 		free((void *)(uintptr_t)c->index->mem);
-		free(c->index->client.lan.v);
+		pool_free(&c->index->lists);
 		if (c->index->dirfd != -1)
 			close(c->index->dirfd);
 		close(c->index->fd);

@@ -104,28 +104,40 @@ lookup_open(struct lookup *l, const struct options *o)
 }
 
 /*
- * The client whose key is key, into *cl.  Returns FOUND, FOUND_NONE, or
- * FOUND_BROKEN when the configuration did not load, or an index found
- * damaged sent us to a parse that failed.
+ * The client whose key is key, into *cl, if a request from addr may use
+ * it: a client's allow-from (or the top-level one) that does not hold
+ * addr makes its key as wrong as any other, logged but never told.
+ * Returns FOUND, FOUND_NONE, or FOUND_BROKEN when the configuration did
+ * not load, or an index found damaged sent us to a parse that failed.
  */
 enum found
-lookup_client(struct lookup *l, const char *key, const struct client **cl)
+lookup_client(struct lookup *l, const char *key, const struct addr *addr,
+    const struct client **cl)
 {
 	struct conf *c = &l->conf;
+	unsigned char digest[SHA256_LEN];
 
 	*cl = NULL;
 	if (!l->ok)
 		return FOUND_BROKEN;
+	key_hash(key, digest);
 	if (c->index == NULL)
-		*cl = conf_client_find(c, key);
-	else if (index_client_find(c, key, cl) == FOUND_BROKEN) {
+		*cl = conf_client_find(c, digest);
+	else if (index_client_find(c, digest, cl) == FOUND_BROKEN) {
 		lookup_release(l);
 		deadline_in(PARSE_BUDGET);
 		if (lookup_load(l, 1) != 0) {
 			l->ok = 0;
 			return FOUND_BROKEN;
 		}
-		*cl = conf_client_find(c, key);
+		*cl = conf_client_find(c, digest);
+	}
+	explicit_bzero(digest, sizeof(digest));
+	if (*cl != NULL && (*cl)->allow.n > 0 &&
+	    !net_contains((*cl)->allow.v, (*cl)->allow.n, addr)) {
+		log_warn("client %s: not allowed from %s", (*cl)->name,
+		    addr->text);
+		*cl = NULL;
 	}
 	return *cl != NULL ? FOUND : FOUND_NONE;
 }

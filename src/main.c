@@ -23,6 +23,7 @@ usage(FILE *f)
 	    "[-c file | conffile]\n"
 	    "       sftdyn --status [--verify] [--json | --prometheus] "
 	    "[-c file | conffile]\n"
+	    "       sftdyn --new-client NAME HOST... [-c file]\n"
 	    "  -c, --config file   configuration (default %s)\n"
 	    "      --tls           the connection is TLS\n"
 	    "      --nskeyfile f   TSIG key file for nsupdate\n"
@@ -31,6 +32,8 @@ usage(FILE *f)
 	    "      --verify        ... and whether the primary agrees\n"
 	    "      --json          ... as one JSON document\n"
 	    "      --prometheus    ... as Prometheus gauges\n"
+	    "      --new-client    a client section with a new key, and the\n"
+	    "                      key in each client's settings, once\n"
 	    "  -v, --verbose       more log detail (repeatable)\n"
 	    "  -q, --quiet         warnings and errors only\n"
 	    "  -e, --stderr        log to stderr instead of syslog\n"
@@ -42,7 +45,7 @@ static void
 parse_options(struct options *o, int argc, char *argv[])
 {
 	enum { OPT_TLS = 256, OPT_NSKEYFILE, OPT_STATUS, OPT_VERIFY, OPT_JSON,
-		OPT_PROMETHEUS };
+		OPT_PROMETHEUS, OPT_NEW_CLIENT };
 	static const struct option longopts[] = {
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "tls",	no_argument,		NULL, OPT_TLS },
@@ -51,6 +54,7 @@ parse_options(struct options *o, int argc, char *argv[])
 		{ "verify",	no_argument,		NULL, OPT_VERIFY },
 		{ "json",	no_argument,		NULL, OPT_JSON },
 		{ "prometheus",	no_argument,		NULL, OPT_PROMETHEUS },
+		{ "new-client",	no_argument,		NULL, OPT_NEW_CLIENT },
 		{ "check",	no_argument,		NULL, 't' },
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "quiet",	no_argument,		NULL, 'q' },
@@ -59,7 +63,7 @@ parse_options(struct options *o, int argc, char *argv[])
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch;
+	int ch, new_client = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->conffile = DEFAULT_CONF;
@@ -72,6 +76,7 @@ parse_options(struct options *o, int argc, char *argv[])
 		case OPT_VERIFY:	o->verify = 1; break;
 		case OPT_JSON:		o->format = STATUS_JSON; break;
 		case OPT_PROMETHEUS:	o->format = STATUS_PROMETHEUS; break;
+		case OPT_NEW_CLIENT:	new_client = 1; break;
 		case 't':		o->check = 1; break;
 		case 'v':		o->verbosity++; break;
 		case 'q':		o->verbosity = -1; break;
@@ -87,7 +92,17 @@ parse_options(struct options *o, int argc, char *argv[])
 			exit(1);
 		}
 	}
-	if (optind + 1 == argc)
+	if (new_client && !o->check && !o->status && !o->tls &&
+	    o->nskeyfile == NULL && optind + 2 <= argc) {
+		o->new_client = argv + optind;
+		o->nnew = argc - optind;
+		return;
+	} else if (new_client) {
+		fprintf(stderr, "sftdyn: --new-client takes a name and hosts, "
+		    "and no flag but -c\n");
+		usage(stderr);
+		exit(1);
+	} else if (optind + 1 == argc)
 		o->conffile = argv[optind];
 	else if (optind != argc) {
 		usage(stderr);
@@ -315,6 +330,8 @@ main(int argc, char *argv[])
 		return check_conf(&o);
 	if (o.status)
 		return status_print(&o);
+	if (o.new_client != NULL)
+		return new_client(&o);
 	signal(SIGPIPE, SIG_IGN);
 	log_init(o.to_stderr, o.verbosity);
 	if (o.tls && !secure_linked)

@@ -121,7 +121,7 @@ secret_serve(struct exchange *x)
 		x->answer.body = x->addr.text;
 		return;
 	}
-	switch (lookup_client(x->lookup, key, &cl)) {
+	switch (lookup_client(x->lookup, key, &x->addr, &cl)) {
 	case FOUND_BROKEN:
 		return;
 	case FOUND_NONE:

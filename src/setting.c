@@ -37,6 +37,9 @@ const struct setting settings[] = {
 	{ "clients-dir", TOP(clients_dir), .kind = SET_PATH,
 	    .access = R_OK | X_OK, .flags = SETF_DIR },
 	{ "trusted-proxies", TOP(proxies), .kind = SET_NETS },
+	{ "allow-from", TOP(allow), .kind = SET_NETS },
+	{ "url", TOP(url), .kind = SET_STR, .def = "https://dyn.example.org",
+	    .check = valid_url_why },
 	{ "proxy-protocol", TOP(proxy_protocol), .kind = SET_BOOL,
 	    .def = "false" },
 	{ "allow-myip", TOP(allow_myip), .kind = SET_BOOL, .def = "true" },
@@ -47,8 +50,11 @@ const struct setting settings[] = {
 	{ "seccomp", TOP(seccomp), .kind = SET_BOOL, .def = "false" },
 	{ "cert", TLS(tls_cert), .kind = SET_PATH, .access = R_OK },
 	{ "key", TLS(tls_key), .kind = SET_PATH, .access = R_OK },
-	{ "key", CLIENT(key), .kind = SET_STR, .check = valid_key_why,
-	    .flags = SETF_REQUIRED | SETF_SECRET },
+	{ "key", CLIENT(keys), .kind = SET_KEYS, .check = valid_key_why,
+	    .flags = SETF_SECRET, .max = KEYS_MAX },
+	{ "key-sha256", CLIENT(keys), .kind = SET_KEYS,
+	    .check = valid_digest_why, .flags = SETF_SECRET | SETF_DIGEST,
+	    .max = KEYS_MAX },
 	{ "host", CLIENT(hosts), .kind = SET_NAMES, .check = valid_name_why,
 	    .flags = SETF_REQUIRED, .max = NAMES_MAX },
 	{ "ttl", CLIENT(ttl), .kind = SET_INT, .max = TTL_MAX,
@@ -59,6 +65,8 @@ const struct setting settings[] = {
 	    .flags = SETF_INHERIT },
 	{ "max-changes", CLIENT(max_changes), .kind = SET_INT,
 	    .max = HISTORY_MAX, .flags = SETF_INHERIT },
+	{ "allow-from", CLIENT(allow), .kind = SET_NETS,
+	    .flags = SETF_INHERIT },
 	{ "lan-host", CLIENT(lan), .kind = SET_LANHOSTS, .max = NAMES_MAX },
 	{ "suffix", LANHOST(suffix), .kind = SET_STR, .check = valid_suffix_why,
 	    .flags = SETF_REQUIRED },
@@ -122,6 +130,39 @@ name_base(const char *name)
 	return name[0] == '*' && name[1] == '.' ? name + 2 : name;
 }
 
+/*
+ * Whether name is base or a name below it, at any depth (any case, one
+ * trailing dot of either ignored).
+ */
+int
+name_below(const char *name, const char *base)
+{
+	char n[HOST_MAX + 4], b[HOST_MAX + 4];
+	size_t nl, bl;
+
+	host_fold(n, sizeof(n), name);
+	host_fold(b, sizeof(b), base);
+	nl = strlen(n);
+	bl = strlen(b);
+	return nl >= bl && strcmp(n + nl - bl, b) == 0 &&
+	    (nl == bl || n[nl - bl - 1] == '.');
+}
+
+/*
+ * Whether two clients cannot own the names a and b: they are the same
+ * name (any case, a trailing dot aside), or one lies in the subtree of
+ * the other's wildcard.  A wildcard "*.N" owns N's whole subtree: N and
+ * every name below it, at any depth (they share _acme-challenge.N, and
+ * a certificate for "*.N" matches every name one label below N).
+ */
+int
+names_clash(const char *a, const char *b)
+{
+	return host_equal(a, b) ||
+	    (name_base(a) != a && name_below(name_base(b), name_base(a))) ||
+	    (name_base(b) != b && name_below(name_base(a), name_base(b)));
+}
+
 /* Returns NULL, or why s cannot be a key that a request-target carries. */
 const char *
 valid_key_why(const char *s)
@@ -140,6 +181,40 @@ valid_key_why(const char *s)
 		if (ch == '#')
 			return "holds '#', which clients never send";
 	}
+	return NULL;
+}
+
+/* Returns NULL, or why s is not a key's SHA-256 digest in hex. */
+const char *
+valid_digest_why(const char *s)
+{
+	unsigned char d[SHA256_LEN];
+
+	return key_unhex(s, d) == 0 ? NULL : "is not a SHA-256 digest "
+	    "(64 hex digits)";
+}
+
+/*
+ * Returns NULL when s is the server's URL as clients are to be given it:
+ * http:// or https://, then a host, an optional port and path, of
+ * printable ASCII that a shell, a configuration file and a URL carry
+ * as it is (no space, quote, backslash, '?' or '#'); else why not.
+ */
+const char *
+valid_url_why(const char *s)
+{
+	size_t scheme = strncmp(s, "https://", 8) == 0 ? 8 :
+	    strncmp(s, "http://", 7) == 0 ? 7 : 0;
+
+	if (scheme == 0)
+		return "does not start with http:// or https://";
+	if (s[scheme] == '\0' || s[scheme] == '/')
+		return "names no host";
+	for (s += scheme; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f ||
+		    strchr("\\\"'`?#$", *s) != NULL)
+			return "holds a space, a control, a quote, '\\', '`', "
+			    "'$', '?' or '#'";
 	return NULL;
 }
 
@@ -227,8 +302,12 @@ parse_decimal(const char *text, long *v)
 	return *end != '\0' || errno != 0 ? -1 : 0;
 }
 
+/*
+ * Reads a list of networks as setting_text() writes it, into nets, its
+ * array allocated from pool (NULL: the heap).  Returns 0, or -1.
+ */
 static int
-nets_from_text(struct nets *nets, const char *text)
+nets_from_text(struct nets *nets, const char *text, struct pool *pool)
 {
 	const char *p = text, *comma;
 	char item[64];
@@ -236,7 +315,8 @@ nets_from_text(struct nets *nets, const char *text)
 
 	for (; *p != '\0'; p++)
 		n += *p == ',';
-	nets->v = xcalloc(n, sizeof(*nets->v));
+	nets->v = pool != NULL ? pool_calloc(pool, n, sizeof(*nets->v)) :
+	    xcalloc(n, sizeof(*nets->v));
 	nets->n = 0;
 	for (p = text; *p != '\0'; p = *comma ? comma + 1 : comma) {
 		comma = p + strcspn(p, ",");
@@ -252,11 +332,13 @@ nets_from_text(struct nets *nets, const char *text)
 
 /*
  * Sets the value of s in base from its text, as the index and the
- * defaults hold it; strings are copied.  Returns 0, or -1 when the text
- * is not a value of s's kind.
+ * defaults hold it; strings are copied, a list of networks allocated
+ * from pool (NULL: the heap).  Returns 0, or -1 when the text is not a
+ * value of s's kind.
  */
 int
-setting_from_text(void *base, const struct setting *s, const char *text)
+setting_from_text(void *base, const struct setting *s, const char *text,
+    struct pool *pool)
 {
 	void *p = setting_ptr(base, s);
 	long v;
@@ -277,10 +359,12 @@ setting_from_text(void *base, const struct setting *s, const char *text)
 		*(char **)p = xstrdup(text);
 		return 0;
 	case SET_NETS:
-		return nets_from_text(p, text);
+		return nets_from_text(p, text, pool);
 	case SET_NAMES:
 	case SET_LANHOSTS:
 		break;		/* the index's own encodings: *_decode() */
+	case SET_KEYS:
+		break;		/* never in the index */
 	}
 	return -1;
 }
@@ -304,7 +388,10 @@ setting_is_set(const void *base, const struct setting *s)
 	case SET_LANHOSTS:
 		return ((const struct lanhosts *)p)->n > 0;
 	case SET_NETS:
-		break;
+		return !(s->flags & SETF_INHERIT) ||
+		    ((const struct nets *)p)->n > 0;
+	case SET_KEYS:
+		return ((const struct keys *)p)->n > 0;
 	}
 	return 1;
 }
@@ -367,6 +454,9 @@ setting_text(struct strbuf *b, const void *base, const struct setting *s)
 		}
 		strbuf_raw(b, "", 1);
 		return;
+	case SET_KEYS:
+		strbuf_raw(b, "", 1);	/* a secret: never written */
+		return;
 	}
 }
 
@@ -421,23 +511,23 @@ lanhosts_encode(struct strbuf *b, const struct lanhosts *v)
 
 /*
  * Reads a list that lanhosts_encode() wrote, its count in text, from
- * [*p, end) into v, allocated (free v->v), its strings pointing into the
+ * [*p, end) into v, allocated from pool, its strings pointing into the
  * buffer.  Returns 0, or -1.
  */
 static int
 lanhosts_decode(struct lanhosts *v, const char *text, const char **p,
-    const char *end)
+    const char *end, struct pool *pool)
 {
 	struct lanhost *h;
 	long n;
 
 	if (parse_decimal(text, &n) != 0 || n < 1 || n > NAMES_MAX)
 		return -1;
-	v->v = xcalloc((size_t)n, sizeof(*v->v));
+	v->v = pool_calloc(pool, (size_t)n, sizeof(*v->v));
 	for (v->n = 0; v->n < (size_t)n; v->n++) {
 		h = &v->v[v->n];
 		if ((h->name = next_str(p, end)) == NULL ||
-		    settings_decode(h, SCOPE_LANHOST, p, end, 0) != 0 ||
+		    settings_decode(h, SCOPE_LANHOST, p, end, pool) != 0 ||
 		    h->suffix == NULL || valid_suffix_why(h->suffix) != NULL)
 			return -1;
 	}
@@ -476,14 +566,15 @@ settings_encode(struct strbuf *b, const void *base, enum setting_scope scope)
 
 /*
  * Reads what settings_encode() wrote from [*p, end) into base, advancing
- * *p.  Strings are copied when copy is set, else they point into the
- * buffer (and a client's LAN hosts are allocated: free its lan.v, even
- * when this failed).  Returns 0, or -1 when the text does not match the
- * table.
+ * *p.  Without a pool, the values are copied to the heap (the top-level
+ * settings, which settings_free() frees; lists of names and LAN hosts
+ * are not read so); with one, strings point into the buffer and lists
+ * are allocated from the pool.  Returns 0, or -1 when the text does not
+ * match the table.
  */
 int
 settings_decode(void *base, enum setting_scope scope, const char **p,
-    const char *end, int copy)
+    const char *end, struct pool *pool)
 {
 	const char *name, *val;
 	size_t i;
@@ -502,16 +593,17 @@ settings_decode(void *base, enum setting_scope scope, const char **p,
 		if (val[0] != '=')
 			return -1;
 		if (s->kind == SET_NAMES) {
-			if (copy || names_decode(setting_ptr(base, s), val + 1, p,
-			    end) != 0)
-				return -1;
-		} else if (s->kind == SET_LANHOSTS) {
-			if (copy || lanhosts_decode(setting_ptr(base, s),
+			if (pool == NULL || names_decode(setting_ptr(base, s),
 			    val + 1, p, end) != 0)
 				return -1;
-		} else if (!copy && (s->kind == SET_STR || s->kind == SET_PATH))
+		} else if (s->kind == SET_LANHOSTS) {
+			if (pool == NULL || lanhosts_decode(setting_ptr(base, s),
+			    val + 1, p, end, pool) != 0)
+				return -1;
+		} else if (pool != NULL &&
+		    (s->kind == SET_STR || s->kind == SET_PATH))
 			*(const char **)setting_ptr(base, s) = val + 1;
-		else if (setting_from_text(base, s, val + 1) != 0)
+		else if (setting_from_text(base, s, val + 1, pool) != 0)
 			return -1;
 	}
 	return 0;
@@ -535,6 +627,9 @@ settings_inherit(const struct conf *c, struct client *cl)
 			    *(long *)setting_ptr(c, top);
 		else if (s->kind == SET_BOOL)
 			*(int *)setting_ptr(cl, s) = *(int *)setting_ptr(c, top);
+		else if (s->kind == SET_NETS)	/* the conf's, shared */
+			*(struct nets *)setting_ptr(cl, s) =
+			    *(struct nets *)setting_ptr(c, top);
 	}
 }
 
@@ -554,7 +649,7 @@ nets_dump(FILE *f, const char *text)
 	fputs(" }\n", f);
 }
 
-/* Prints client cl's settings in effect, its key left out. */
+/* Prints client cl's settings in effect, its keys left out. */
 static void
 client_dump(FILE *f, const struct client *cl, struct strbuf *b)
 {
@@ -567,14 +662,18 @@ client_dump(FILE *f, const struct client *cl, struct strbuf *b)
 		if (s->scope != SCOPE_CLIENT || (s->flags & SETF_SECRET))
 			continue;
 		b->len = 0;
-		if (s->kind == SET_LANHOSTS && !setting_is_set(cl, s))
-			continue;
+		if ((s->kind == SET_LANHOSTS || s->kind == SET_NETS) &&
+		    !setting_is_set(cl, s))
+			continue;	/* none (allow-from: anywhere) */
 		setting_text(b, cl, s);
 		if (s->kind == SET_NAMES)
 			fprintf(f, "\t%s = { %s }\n", s->name, b->p);
 		else if (s->kind == SET_LANHOSTS)
 			fprintf(f, "\t%s %s\n", s->name, b->p);
-		else
+		else if (s->kind == SET_NETS) {
+			fprintf(f, "\t%s = ", s->name);
+			nets_dump(f, b->p);
+		} else
 			fprintf(f, "\t%s = %s\n", s->name, b->p);
 	}
 	fprintf(f, "}\n");

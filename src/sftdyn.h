@@ -100,9 +100,23 @@ struct lanhosts {
 #define SUBNET_MAX	65535	/* a subnet ID fits 16 bits ... */
 #define LANPREFIX_MIN	48	/* ... above a prefix of 48 bits or more */
 
+/*
+ * A client's keys, each kept as its SHA-256 digest: a key written plain
+ * (key) is hashed as it is read, one written as a digest (key-sha256) is
+ * taken as it is.  At most KEYS_MAX of each form.
+ */
+#define KEYS_MAX	4
+#define SHA256_LEN	32
+struct keys {
+	unsigned char	(*v)[SHA256_LEN];
+	size_t		 n;
+};
+
 struct client {
 	const char	*name;
-	const char	*key;
+	struct keys	 keys;		/* never in the index: the digests
+					   are the index's keys */
+	struct nets	 allow;		/* allow-from; none: anywhere */
 	struct names	 hosts;		/* its names, in the order written */
 	struct lanhosts	 lan;		/* its LAN hosts, as written; with the
 					   names, at most NAMES_MAX */
@@ -150,6 +164,9 @@ struct conf {
 	char		*statedir;
 	struct nets	 proxies;
 	int		 proxy_protocol;
+	struct nets	 allow;		/* allow-from, for clients that set
+					   none; none: anywhere */
+	char		*url;		/* the server's, for --new-client */
 	int		 allow_myip;
 	int		 allow_acme;
 	long		 max_changes;
@@ -174,7 +191,7 @@ struct conf {
 
 /* What a setting is, where it lives, and what it may hold. */
 enum setting_kind { SET_INT, SET_BOOL, SET_STR, SET_PATH, SET_NETS,
-	SET_NAMES, SET_LANHOSTS };
+	SET_NAMES, SET_LANHOSTS, SET_KEYS };
 /* (SCOPE_LANHOST: a lan-host section of a client) */
 enum setting_scope { SCOPE_TOP, SCOPE_TLS, SCOPE_CLIENT, SCOPE_LANHOST };
 
@@ -185,16 +202,18 @@ struct setting {
 	size_t			 offset;	/* in struct conf, struct client or
 						   struct lanhost */
 	const char		*def;		/* as text; NULL: unset */
-	long			 min, max;	/* SET_INT; max for SET_NAMES */
+	long			 min, max;	/* SET_INT; max: of a list's values */
 	int			 access;	/* SET_PATH: R_OK or X_OK for -t */
 	int			 flags;
 	const char		*(*check)(const char *);	/* NULL or why not */
 };
-#define SETTINGS_MAX	32	/* entries of the table, at most */
+#define SETTINGS_MAX	40	/* entries of the table, at most */
 #define SETF_REQUIRED	0x1	/* a client section must set it */
 #define SETF_SECRET	0x2	/* never stored in the index, never shown */
 #define SETF_INHERIT	0x4	/* unset in a client: the top-level value */
 #define SETF_DIR	0x8	/* SET_PATH: a directory, where it exists */
+#define SETF_DIGEST	0x10	/* SET_KEYS: each value is a key's SHA-256,
+				   in hex */
 
 /* A header's value, where it lies in the request head, and how often
  * the header came. */
@@ -271,6 +290,8 @@ struct options {
 	enum status_format format;
 	int		 verbosity;
 	int		 to_stderr;
+	char *const	*new_client;	/* --new-client: NAME HOST..., or NULL */
+	int		 nnew;
 };
 
 /*
@@ -429,7 +450,7 @@ void	dyn_serve(struct exchange *);
 int	options_check(const struct conf *, const struct options *, int);
 void	options_apply(struct conf *, const struct options *);
 int	lookup_open(struct lookup *, const struct options *);
-enum found lookup_client(struct lookup *, const char *,
+enum found lookup_client(struct lookup *, const char *, const struct addr *,
 	    const struct client **);
 void	lookup_close(struct lookup *);
 
@@ -447,7 +468,7 @@ void	secret_serve(struct exchange *);
 /* index.c */
 int	index_write(const struct conf *);
 int	index_load(struct conf *, const char *);
-enum found index_client_find(struct conf *, const char *,
+enum found index_client_find(struct conf *, const unsigned char[SHA256_LEN],
 	    const struct client **);
 void	index_free(struct conf *);
 
@@ -479,7 +500,8 @@ void	conf_blank_comments(char *, size_t);
 int	conf_load(struct conf *, const char *, int);
 void	conf_free(struct conf *);
 const char *conf_changed(const struct conf *);
-const struct client *conf_client_find(const struct conf *, const char *);
+const struct client *conf_client_find(const struct conf *,
+	    const unsigned char[SHA256_LEN]);
 
 /* confine.c */
 int	confine(const struct conf *);
@@ -588,26 +610,40 @@ void	update_signature(const struct conf *, const char *, const char *,
 enum status proxy_parse(const char *, size_t, struct addr *, int *);
 enum status proxy_read(struct conn *, struct addr *);
 
-/* siphash.c */
-uint64_t siphash24(const unsigned char[16], const void *, size_t);
+/* key.c */
+#define KEY_TEXT_LEN	22	/* a made key: 128 bits in base64url */
+#define SHA256_HEX	(2 * SHA256_LEN)
+void	key_hash(const char *, unsigned char[SHA256_LEN]);
+int	key_unhex(const char *, unsigned char[SHA256_LEN]);
+void	key_hex(const unsigned char[SHA256_LEN], char[SHA256_HEX + 1]);
+int	keys_match(const struct keys *, const unsigned char[SHA256_LEN]);
+int	key_make(char[KEY_TEXT_LEN + 1]);
+
+/* newclient.c */
+int	new_client(const struct options *);
 
 /* setting.c */
 extern const struct setting settings[];
 extern const size_t nsettings;
 void	*setting_ptr(const void *, const struct setting *);
 const struct setting *setting_find(enum setting_scope, const char *);
-int	setting_from_text(void *, const struct setting *, const char *);
+int	setting_from_text(void *, const struct setting *, const char *,
+	    struct pool *);
 int	parse_decimal(const char *, long *);
 void	settings_encode(struct strbuf *, const void *, enum setting_scope);
 int	settings_decode(void *, enum setting_scope, const char **,
-	    const char *, int);
+	    const char *, struct pool *);
 void	settings_inherit(const struct conf *, struct client *);
 void	settings_dump(FILE *, const struct conf *);
 void	settings_free(struct conf *);
 const char *valid_host_why(const char *);
 const char *valid_name_why(const char *);
 const char *name_base(const char *);
+int	name_below(const char *, const char *);
+int	names_clash(const char *, const char *);
 const char *valid_key_why(const char *);
+const char *valid_digest_why(const char *);
+const char *valid_url_why(const char *);
 const char *valid_server_why(const char *);
 const char *valid_suffix_why(const char *);
 int	valid_txt_value(const char *);
@@ -647,7 +683,6 @@ int	secure_write(struct conn *, const void *, size_t);
 void	secure_close(struct conn *);
 
 /* util.c */
-int	ct_equal(const char *, const char *);
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t, size_t);
 void	*xgrow(void *, size_t *, size_t, size_t);

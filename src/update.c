@@ -25,6 +25,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <nettle/base16.h>
+#include <nettle/sha2.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -101,18 +103,19 @@ update_argv(const struct conf *c, char *argv[8], char port[8])
 }
 
 /*
- * The signature of an update of host's records of type with ttl: a hash
- * of nsupdate's arguments and of its input but for the data, so that it
- * changes with the server, the port, the key file, the TTL and the form
- * of the message.
+ * The signature of an update of host's records of type with ttl: the
+ * first 8 bytes of a SHA-256 of nsupdate's arguments and of its input
+ * but for the data, in hex, so that it changes with the server, the
+ * port, the key file, the TTL and the form of the message.
  */
 void
 update_signature(const struct conf *c, const char *host, const char *type,
     long ttl, char sig[SIG_SIZE])
 {
-	static const unsigned char key[16] = "sftdyn-state-v3";
 	struct strbuf b = { NULL, 0, 0 };
+	unsigned char d[(SIG_SIZE - 1) / 2];
 	char *argv[8], port[8], *rr;
+	struct sha256_ctx ctx;
 	size_t i;
 
 	update_begin(&b, c, host);
@@ -121,8 +124,11 @@ update_signature(const struct conf *c, const char *host, const char *type,
 		strbuf_add(&b, argv[i]);
 	rr = xasprintf("%s %ld %s", host, ttl, type);
 	strbuf_add(&b, rr);
-	snprintf(sig, SIG_SIZE, "%016llx",
-	    (unsigned long long)siphash24(key, b.p, b.len));
+	sha256_init(&ctx);
+	sha256_update(&ctx, b.len, (const uint8_t *)b.p);
+	sha256_digest(&ctx, sizeof(d), d);
+	base16_encode_update(sig, sizeof(d), d);
+	sig[SIG_SIZE - 1] = '\0';
 	free(rr);
 	free(b.p);
 }

@@ -21,21 +21,6 @@
 
 #include "sftdyn.h"
 
-/*
- * Returns 1 when a and b are equal.  The time taken depends only on the
- * lengths of the two strings, never on where they first differ.
- */
-int
-ct_equal(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i;
-	unsigned char diff = la != lb;
-
-	for (i = 0; i < la; i++)
-		diff |= (unsigned char)a[i] ^ (unsigned char)b[i % (lb ? lb : 1)];
-	return diff == 0;
-}
-
 /* Allocation failed: only used before the answer matters. */
 static void ATTR_NORETURN
 oom(void)

@@ -46,7 +46,7 @@ trusted-proxies = { "127.0.0.1", "not-an-address", "10.0.0.0/40" }
 nsserver = "bad server"
 include("clients/bad.conf")
 client "x" {
-	key = "host=x,key=1"
+	key = "host=x,key=1-long-enough"
 	host = "x.dyn.example"
 }
 EOF2
@@ -59,11 +59,11 @@ client "z" {
 	host = "z.dyn.example"
 }
 client "w" {
-	key = "host=x,key=1"
+	key = "host=x,key=1-long-enough"
 	host = "-ok-.dyn.example"
 }
 client "v" {
-	key = "v"
+	key = "v-key-long-enough"
 	host = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.dyn.example"
 }
 EOF2
@@ -84,7 +84,7 @@ for want in \
     "$C:3: host \"bad..name\" is not a valid DNS name" \
     "$C:7: client \"z\" has no key" \
     "$C:14: host \"x*\.dyn\.example\" is not a valid DNS name" \
-    "$B:11: client \"x\" has the same key as client \"w\""; do
+    "$B:9: client \"x\" has the same key as client \"w\""; do
 	printf '%s\n' "$out" | grep -q -- "^$want"
 	ok $? "-t reports: $want"
 done
@@ -96,7 +96,7 @@ printf 'ttl = 5\nbogus = 1\n' >"$T/etc/syntax.conf"
 out=$("$SFTDYN" -t "$T/etc/syntax.conf" 2>&1); st=$?
 is "$st $out" "1 $T/etc/syntax.conf:2: no such option 'bogus'" \
     "-t: an unknown option, named"
-printf 'client "a" {\n key = "k"\n hots = "a.example"\n}\n' >"$T/etc/syntax.conf"
+printf 'client "a" {\n key = "secret-of-client-a"\n hots = "a.example"\n}\n' >"$T/etc/syntax.conf"
 out=$("$SFTDYN" -t "$T/etc/syntax.conf" 2>&1); st=$?
 like "$st $out" "^1 $T/etc/syntax.conf:3: no such option 'hots'" \
     "-t: a misspelt option in a client section, named"
@@ -105,12 +105,12 @@ like "$st $out" "^1 $T/etc/syntax.conf:3: no such option 'hots'" \
 for layout in 'verify-dns = maybe\nclient "a" {' \
     'verify-dns = maybe\n\n\nclient "a" {' 'verify-dns = maybe\n# a comment\n\nclient "a" {' \
     'verify-dns = maybe client "a" {'; do
-	printf "$layout"'\n key = "k"\n host = "a.example"\n}\n' >"$T/etc/line.conf"
+	printf "$layout"'\n key = "secret-of-client-a"\n host = "a.example"\n}\n' >"$T/etc/line.conf"
 	out=$("$SFTDYN" -t "$T/etc/line.conf" 2>&1)
 	is "$out" "$T/etc/line.conf:1: invalid boolean value for option 'verify-dns'" \
 	    "-t: verify-dns = maybe, then a client section: line 1 ($(printf "$layout" | wc -l) newlines)"
 done
-printf 'client "a" {\n key = "k"\n host = "a.example"\n}\nttl = 1\nverify-dns = maybe\nclient "b" {\n key = "l"\n host = "b.example"\n}\n' \
+printf 'client "a" {\n key = "secret-of-client-a"\n host = "a.example"\n}\nttl = 1\nverify-dns = maybe\nclient "b" {\n key = "secret-of-client-b"\n host = "b.example"\n}\n' \
     >"$T/etc/line.conf"
 is "$("$SFTDYN" -t "$T/etc/line.conf" 2>&1)" \
     "$T/etc/line.conf:6: invalid boolean value for option 'verify-dns'" \
@@ -128,7 +128,7 @@ for pre in '' '# one\n# two\n' '// one\n/* two\n three */\n' 'ttl = 5 # trailing
 	    "host = { $(seq -f '"h%g.ex"' -s ', ' 21) }" 'host = { }' \
 	    'host = "dup.ex"' 'ttl = x'; do
 		n=$((n + 1))
-		text="${pre}client \"first$n\" {\n\tkey = \"k1-$n\"\n\thost = \"dup.ex\"\n}\n# between\nclient \"last$n\" {\n\tkey = \"k2-$n\" # its key\n\t$body\n}\n"
+		text="${pre}client \"first$n\" {\n\tkey = \"first-client-key-$n\"\n\thost = \"dup.ex\"\n}\n# between\nclient \"last$n\" {\n\tkey = \"last-client-key-$n\" # its key\n\t$body\n}\n"
 		line=$(printf "$text" | grep -n "$(printf '%s' "$body" | cut -c1-8)" | tail -n 1 | cut -d: -f1)
 		[ "$body" = 'host = { }' ] && line=$((line + 1))	# the section's end
 		printf "$text" >"$T/etc/lines.conf"
@@ -172,12 +172,12 @@ out=$(printf 'GET /x HTTP/1.0\r\n\r\n' | REMOTE_ADDR=127.0.0.1 \
 like "$out" "configuration: $T/etc/stray.conf:1: no such option '\.\.\.'" \
     "the handler's log masks what libconfuse quotes"
 write_conf_min() {	# the smallest valid configuration, plus $1
-	printf 'client "a" {\n key = "k"\n host = "a.example"\n}\n%s\n' "$1" \
+	printf 'client "a" {\n key = "secret-of-client-a"\n host = "a.example"\n}\n%s\n' "$1" \
 	    >"$T/etc/edge.conf"
 }
 write_conf_min 'client "b" {
- key = "first-key"
- key = "second-key"
+ key = "first-key-long-enough"
+ key = "second-key-long-enough"
  host = "b.example"
 }'
 out=$("$SFTDYN" -t "$T/etc/edge.conf" 2>&1); st=$?
@@ -206,7 +206,7 @@ out=$(timeout 5 "$SFTDYN" -t "$T/etc/edge.conf" 2>&1); st=$?
 is "$st $out" "1 $T/etc/edge.conf:5: include \"$T/etc/fifo\": not a regular file" \
     "-t: include() of a FIFO, without blocking"
 write_conf_min 'client "u" {
- key = "u"
+ key = "u-key-long-enough"
  host = "_u.example"
 }'
 out=$("$SFTDYN" -t "$T/etc/edge.conf" 2>"$T/err"); st=$?
@@ -222,7 +222,7 @@ grep -qa "$T/etc/edge.conf" "$T/etc/edge.conf.cdb"
 ok $? "the index names the configuration by its absolute path"
 is "$(cd "$T/etc" && "$SFTDYN" -t -v edge.conf | grep '^statedir')" \
     "statedir = \"$T/etc/state\"" "relative settings become absolute"
-printf 'client "a" {\n key = "k"\n host = "a.example"\n}\nclient "a" {\n key = "l"\n host = "b.example"\n}\n' \
+printf 'client "a" {\n key = "secret-of-client-a"\n host = "a.example"\n}\nclient "a" {\n key = "secret-of-client-b"\n host = "b.example"\n}\n' \
     >"$T/etc/dup.conf"
 out=$("$SFTDYN" -t "$T/etc/dup.conf" 2>&1); st=$?
 like "$st $out" "^1 $T/etc/dup.conf:[0-9]+: .*a" "-t: a client name twice"
@@ -231,7 +231,7 @@ like "$st $out" "^1 $T/etc/dup.conf:[0-9]+: .*a" "-t: a client name twice"
 write_conf_min 'trusted-proxies = { "127.0.0.1" }
 trusted-proxies = { "::1" }'
 out=$("$SFTDYN" -t "$T/etc/edge.conf" 2>&1); st=$?
-is "$st $out" "1 $T/etc/edge.conf:6: trusted-proxies is given twice; the first list would be lost (append to it with +=)" \
+is "$st $out" "1 $T/etc/edge.conf:6: trusted-proxies is given twice in this section; the first list would be lost (append to it with +=)" \
     "-t: trusted-proxies given twice"
 write_conf_min 'trusted-proxies = { "127.0.0.1" }
 trusted-proxies += { "::1" }'
@@ -252,7 +252,7 @@ printf 'ttl = 30\n# a comment\nstatedir = "st\0ate"\n' >"$T/etc/nul.conf"
 out=$("$SFTDYN" -t "$T/etc/nul.conf" 2>&1); st=$?
 is "$st $out" "1 $T/etc/nul.conf:3: a NUL byte; a configuration is text" \
     "-t: a NUL in the main file, at its line"
-{ printf 'client "n" {\n key = "k"\n host = "n.example"\n}\n'; head -c 20000 /dev/zero; } \
+{ printf 'client "n" {\n key = "secret-of-client-a"\n host = "n.example"\n}\n'; head -c 20000 /dev/zero; } \
     >"$T/etc/nuls.conf"
 printf 'ttl = 30\ninclude("nuls.conf")\n' >"$T/etc/nul.conf"
 timed "$SFTDYN" -t "$T/etc/nul.conf" 2>/dev/null

@@ -10,8 +10,8 @@ write_conf
 start_sftdyn 127.0.0.1
 ok $? "sftdyn listens on fd 3 (LISTEN_FDS) at 127.0.0.1:$PORT"
 
-KEY_A="/host=a.$ZONE,key=secret-a"
-KEY_B="/?hostname=b&password=secret-b"
+KEY_A="/host=a.$ZONE,key=secret-a-long-enough"
+KEY_B="/?hostname=b&password=secret-b-long-enough"
 
 is "$(get / --interface 127.0.0.9)" "200 127.0.0.9" "GET / answers the address"
 is "$(get "$KEY_A" --interface 127.0.0.2)" "200 OK" "first update: OK"

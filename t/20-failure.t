@@ -8,7 +8,7 @@ TIMEOUT=2 write_conf
 # named deletes its session key when it stops; the TSIG key stays.
 sed -i 's,named/session.key,named/tsig.key,' "$T/conf"
 start_sftdyn 127.0.0.1
-KEY=/secret-c
+KEY=/secret-c-long-enough
 
 is "$(get $KEY --interface 127.0.0.2)" "200 OK" "first update"
 stop_named

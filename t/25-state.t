@@ -12,7 +12,7 @@ TIMEOUT=2 write_conf
 sed -i 's,named/session.key,named/tsig.key,' "$T/conf"
 cp "$T/conf" "$T/conf.good"
 start_sftdyn 127.0.0.1
-KEY=/secret-c
+KEY=/secret-c-long-enough
 OLD=127.0.0.2
 NEW=127.0.0.3
 

@@ -12,7 +12,7 @@ TIMEOUT=6 write_conf
 sed -i 's,named/session.key,named/tsig.key,' "$T/conf"
 cp "$T/conf" "$T/conf.good"
 start_sftdyn 127.0.0.1
-KEY=/secret-c
+KEY=/secret-c-long-enough
 DROP=$(free_port)
 mkdir -p "$T/bin"
 # a wrapper whose nsupdate is its child, not itself

@@ -9,7 +9,7 @@
 start_named
 write_conf
 start_sftdyn 127.0.0.1
-KEY="/host=a.$ZONE,key=secret-a"
+KEY="/host=a.$ZONE,key=secret-a-long-enough"
 by_hand() {	# by_hand UPDATE...: nsupdate with the session key
 	printf '%s\n' "$@" send | nsupdate -l -p "$NSPORT" -k "$T/named/session.key"
 }
@@ -31,7 +31,7 @@ ok $? "no state vouches for it"
 is "$(records a.$ZONE A)" "" "DNS holds no A record"
 is "$(rr a.$ZONE CNAME)" "elsewhere.example.org." "and the CNAME is untouched"
 is "$(get "$KEY" --interface 127.0.0.2)" "500 FAIL" "asked again: 500 FAIL, never UPTODATE"
-is "$(get "/nic/update?hostname=a.$ZONE&myip=2001:db8::7" -u "a:host=a.$ZONE,key=secret-a" \
+is "$(get "/nic/update?hostname=a.$ZONE&myip=2001:db8::7" -u "a:host=a.$ZONE,key=secret-a-long-enough" \
     --interface 127.0.0.2)" "200 dnserr" "dyndns2, AAAA beside the CNAME: dnserr"
 is "$(records a.$ZONE AAAA)" "" "DNS holds no AAAA record"
 

@@ -15,14 +15,14 @@ printf '#!/bin/sh\necho nsupdate-run >&2\nexec /usr/bin/nsupdate "$@"\n' \
 chmod +x "$T/bin/nsupdate"
 TIMEOUT=3 write_conf "nsupdate = \"$T/bin/nsupdate\"
 client \"nomyip\" {
-	key = \"secret-n\"
+	key = \"secret-n-long-enough\"
 	host = \"n.$ZONE\"
 	allow-myip = false
 }"
 start_sftdyn 127.0.0.1
 ok $? "sftdyn listens at 127.0.0.1:$PORT"
 
-PW_A="host=a.$ZONE,key=secret-a"
+PW_A="host=a.$ZONE,key=secret-a-long-enough"
 runs() { grep -c 'nsupdate: nsupdate-run' "$T/sftdyn.log"; }
 # dyn QUERY [curl options]: "STATUS BODY" of /nic/update?QUERY as client a
 dyn() {
@@ -52,9 +52,9 @@ is "$(get /v3/update -u "a:$PW_A" --interface 127.0.0.2)" \
     "200 nochg 127.0.0.2" "/v3/update, no hostname: the client's host"
 is "$(dyn "hostname=" --interface 127.0.0.2)" "200 nochg 127.0.0.2" \
     "an empty hostname: the client's host"
-is "$(get "$(printf '/host=a.%s,key=secret-a' $ZONE)" --interface 127.0.0.2)" \
+is "$(get "$(printf '/host=a.%s,key=secret-a-long-enough' $ZONE)" --interface 127.0.0.2)" \
     "200 UPTODATE" "the state is shared: the secret URL says UPTODATE"
-is "$(get "/host=a.$ZONE,key=secret-a" --interface 127.0.0.3)" "200 OK" \
+is "$(get "/host=a.$ZONE,key=secret-a-long-enough" --interface 127.0.0.3)" "200 OK" \
     "the secret URL sets a new address"
 is "$(dyn "myip=127.0.0.3" --interface 127.0.0.9)" "200 nochg 127.0.0.3" \
     "and dyndns2 says nochg for it"
@@ -89,7 +89,7 @@ is "$(get /nic/update -u "a:$PW_A" -H "Authorization: Basic eA==" \
     --interface 127.0.0.3)" "401 badauth" "two Authorization headers: badauth"
 is "$(auth "Basic $(head -c 6000 /dev/zero | tr '\0' A)")" "401 badauth" \
     "an 8 KB Authorization header: badauth"
-is "$(get "/nic/update?hostname=a.$ZONE" -u "a:secret-c")" "401 badauth" \
+is "$(get "/nic/update?hostname=a.$ZONE" -u "a:secret-c-long-enough")" "401 badauth" \
     "a key of another client, user a: badauth"
 unchanged "badauth"
 
@@ -158,7 +158,7 @@ is "$(dyn "myip=192.0.2.14&myip=192.0.2.15")" "200 good 192.0.2.14" \
     "the first occurrence counts"
 
 # allow-myip false: myip is ignored, by the client's setting.
-PW_N=secret-n
+PW_N=secret-n-long-enough
 is "$(get "/nic/update?myip=192.0.2.20,2001:db8::20" -u "nomyip:$PW_N" \
     --interface 127.0.0.6)" "200 good 127.0.0.6" \
     "allow-myip false: the connection's address"

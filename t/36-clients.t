@@ -13,10 +13,10 @@ write_conf 'tls {
 	key = "pki/leaf.key"
 }
 client "multi" {
-	key = "secret-multi"
+	key = "secret-multi-long-enough"
 	host = { "m1.dyn.test", "m2.dyn.test" }
 }'
-PW="host=a.$ZONE,key=secret-a"
+PW="host=a.$ZONE,key=secret-a-long-enough"
 start_sftdyn 127.0.0.1
 ok $? "sftdyn (HTTP) at 127.0.0.1:$PORT"
 HTTP_PORT=$PORT
@@ -109,7 +109,7 @@ if [ -n "$have_clients" ]; then
 
 	# two of a client's names under one login: one request, a line each
 	rm -f "$T/ddclient.cache"
-	ddclient_conf "$HTTP_PORT" no multi secret-multi "m1.$ZONE,m2.$ZONE"
+	ddclient_conf "$HTTP_PORT" no multi secret-multi-long-enough "m1.$ZONE,m2.$ZONE"
 	mark
 	ddclient_run
 	is "$? $(grep -c 'SUCCESS: .*good: IP address set to 127.0.0.1' "$T/dd.out")" \
@@ -186,14 +186,14 @@ if [ -n "$have_clients" ]; then
 	# a wrong password: inadyn hears badauth (401) and gives up
 	fritz "myip=192.0.2.72" >/dev/null
 	inadyn_conf "$HTTP_PORT" false
-	sed -i 's/key=secret-a/key=wrong/' "$T/inadyn.conf"
+	sed -i 's/key=secret-a-long-enough/key=wrong/' "$T/inadyn.conf"
 	inadyn_run
 	is "$(($? != 0)) $(grep -c 'Error response from DDNS server, exiting' "$T/in.out")" \
 	    "1 1" "inadyn with a wrong password: badauth is fatal"
 	is "$(rr a.$ZONE A)" 192.0.2.72 "DNS unchanged"
 fi
 
-grep -q 'secret-a' "$T/sftdyn.log"
+grep -q 'secret-a-long-enough' "$T/sftdyn.log"
 ok $((! $?)) "no key in the log"
 
 done_testing

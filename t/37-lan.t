@@ -11,7 +11,7 @@
 
 start_named
 write_conf "client \"home\" {
-	key = \"secret-home\"
+	key = \"secret-home-long-enough\"
 	host = \"router.home.$ZONE\"
 	lan-host \"nas.home.$ZONE\" { suffix = \"::211:32ff:fe12:3456\" }
 	# a device on the second subnet of a /56
@@ -21,7 +21,7 @@ write_conf "client \"home\" {
 	}
 }
 client \"plain\" {
-	key = \"secret-plain\"
+	key = \"secret-plain-long-enough\"
 	host = \"plain.$ZONE\"
 	allow-myip = false
 	lan-host \"pc.plain.$ZONE\" { suffix = \"::9\" }
@@ -34,7 +34,7 @@ start_sftdyn 127.0.0.1 -- -v
 AAAA() { rr "$1.$ZONE" AAAA; }
 # fritz QUERY: the box's request, as it sends it (no escaping)
 fritz() {
-	get "/nic/update?$1" -u "home:secret-home" -A 'Fritz!Box DDNS/1.0.1'
+	get "/nic/update?$1" -u "home:secret-home-long-enough" -A 'Fritz!Box DDNS/1.0.1'
 }
 Q="hostname=router.home.$ZONE&myip=192.0.2.7,2001:db8:1:2::1"
 
@@ -93,7 +93,7 @@ for p in 2001:db8:1:2:: 2001:db8::/47 2001:db8::/65 2001:db8::/ 192.0.2.0/24 \
 	is "$(fritz "$Q&ip6lanprefix=$p")" "200 dnserr" "ip6lanprefix=$p: dnserr"
 done
 is "$(serial)" "$s0" "the zone's serial is unchanged"
-is "$(get "/nic/update?myip=192.0.2.5&ip6lanprefix=nonsense" -u plain:secret-plain)" \
+is "$(get "/nic/update?myip=192.0.2.5&ip6lanprefix=nonsense" -u plain:secret-plain-long-enough)" \
     "200 good 127.0.0.1" \
     "allow-myip = false: ip6lanprefix is ignored, as myip is"
 
@@ -116,7 +116,7 @@ like "$(since_mark)" 'clients from the index' "  (the index was used)"
 
 # --- -t: the rules, FILE:LINE -------------------------------------------
 bad() {		# bad NAME SECTION WANT
-	printf 'client "x" {\n\tkey = "kx-long-enough"\n\thost = "x.ex"\n%s\n}\n' "$2" >"$T/bad.conf"
+	printf 'client "x" {\n\tkey = "key-x-long-enough"\n\thost = "x.ex"\n%s\n}\n' "$2" >"$T/bad.conf"
 	out=$("$SFTDYN" -t "$T/bad.conf" 2>&1)
 	like "$? $out" "^1 $3" "-t: $1"
 }
@@ -133,10 +133,10 @@ bad "subnet 65536" '	lan-host "a.ex" {
 bad "its own host again" '	lan-host "X.ex." { suffix = "::1" }' "$T/bad.conf:4: client \"x\" names \"X\\.ex\\.\" twice"
 bad "21 names" "$(for i in $(seq 20); do printf '\tlan-host "l%d.ex" { suffix = "::1" }\n' "$i"; done)" \
     "$T/bad.conf:24: client \"x\" has 21 names and lan-hosts, more than 20"
-printf 'client "x" {\n\tkey = "kx-long-enough"\n\thost = "x.ex"\n}\nclient "y" {\n\tkey = "ky-long-enough"\n\thost = "y.ex"\n\tlan-host "x.ex" { suffix = "::1" }\n}\n' >"$T/bad.conf"
+printf 'client "x" {\n\tkey = "key-x-long-enough"\n\thost = "x.ex"\n}\nclient "y" {\n\tkey = "key-y-long-enough"\n\thost = "y.ex"\n\tlan-host "x.ex" { suffix = "::1" }\n}\n' >"$T/bad.conf"
 like "$("$SFTDYN" -t "$T/bad.conf" 2>&1)" "^$T/bad.conf:8: client \"y\" has the same host \"x\\.ex\" as client \"x\" \\($T/bad.conf:3\\)" \
     "-t: a LAN name another client has"
-printf 'client "w" {\n\tkey = "kw-long-enough"\n\thost = "*.w.ex"\n}\nclient "y" {\n\tkey = "ky-long-enough"\n\thost = "y.ex"\n\tlan-host "d.w.ex" { suffix = "::1" }\n}\n' >"$T/bad.conf"
+printf 'client "w" {\n\tkey = "key-w-long-enough"\n\thost = "*.w.ex"\n}\nclient "y" {\n\tkey = "key-y-long-enough"\n\thost = "y.ex"\n\tlan-host "d.w.ex" { suffix = "::1" }\n}\n' >"$T/bad.conf"
 like "$("$SFTDYN" -t "$T/bad.conf" 2>&1)" "^$T/bad.conf:8: client \"y\" has \"d\\.w\\.ex\", in the subtree of client \"w\"'s" \
     "-t: a LAN name below another's wildcard"
 

@@ -13,7 +13,7 @@ start_sftdyn 127.0.0.1
 
 for i in $(seq 10 29); do
 	curl -s --max-time 30 -o "$T/out.$i" --interface "127.0.0.$i" \
-	    "http://127.0.0.1:$PORT/secret-c" &
+	    "http://127.0.0.1:$PORT/secret-c-long-enough" &
 	pids="${pids:-} $!"
 done
 wait $pids
@@ -22,14 +22,14 @@ is "$n" 20 "all twenty concurrent requests answered OK"
 dns=$(rr c.$ZONE A)
 like "$dns" '^127\.0\.0\.(1[0-9]|2[0-9])$' "DNS holds one of the clients ($dns)"
 is "$(state c.$ZONE A)" "$dns" "the state holds the same address"
-is "$(get /secret-c --interface "$dns")" "200 UPTODATE" \
+is "$(get /secret-c-long-enough --interface "$dns")" "200 UPTODATE" \
     "the address DNS holds: UPTODATE"
 other=127.0.0.10
 [ "$dns" = 127.0.0.10 ] && other=127.0.0.11
 # twenty changes within the hour are what max-changes allows by default,
 # counted under the same lock: the twenty-first is refused, and changes
 # nothing
-is "$(get /secret-c --interface $other)" "429 ABUSE" \
+is "$(get /secret-c-long-enough --interface $other)" "429 ABUSE" \
     "any other address: the twenty-first change, beyond the change limit"
 is "$(rr c.$ZONE A)" "$dns" "DNS still holds $dns"
 is "$(state c.$ZONE A)" "$dns" "and so does the state"
@@ -43,11 +43,11 @@ printf '#!/bin/sh\nsleep 0.5\nexec /usr/bin/nsupdate "$@"\n' >"$T/bin/slow"
 chmod +x "$T/bin/slow"
 TIMEOUT=6 write_conf "nsupdate = \"$T/bin/slow\"
 client \"pair\" {
-	key = \"secret-pair\"
+	key = \"secret-pair-long-enough\"
 	host = { \"nas.$ZONE\", \"vpn.$ZONE\" }
 }"
 dyn() {		# dyn HOSTNAMES ADDRESS OUT: a dyndns2 request, in the background
-	curl -s --max-time 30 -o "$T/$3" -u pair:secret-pair \
+	curl -s --max-time 30 -o "$T/$3" -u pair:secret-pair-long-enough \
 	    "http://127.0.0.1:$PORT/nic/update?hostname=$1&myip=$2" &
 	pids="$pids $!"
 }
@@ -64,7 +64,7 @@ for round in 1 2; do
 	    "round $round: DNS and the state agree on both names"
 done
 pids=
-curl -s --max-time 30 -o "$T/secret" --interface 127.0.0.30 "http://127.0.0.1:$PORT/secret-pair" &
+curl -s --max-time 30 -o "$T/secret" --interface 127.0.0.30 "http://127.0.0.1:$PORT/secret-pair-long-enough" &
 pids="$pids $!"
 dyn "vpn.$ZONE,nas.$ZONE" 203.0.113.1 two
 wait $pids

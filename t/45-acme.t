@@ -11,7 +11,7 @@ start_named
 # nsupdate under the sanitizers on a loaded machine (its phase ends
 # timeout seconds after the connection started)
 TIMEOUT=4 write_conf 'client "n" {
-	key = "secret-n"
+	key = "secret-n-long-enough"
 	host = "n.dyn.test"
 	allow-acme = false
 }'
@@ -19,7 +19,7 @@ TIMEOUT=4 write_conf 'client "n" {
 start_sftdyn 127.0.0.1
 A=_acme-challenge.a.$ZONE
 B=_acme-challenge.b.$ZONE
-AUTH_A="a:host=a.$ZONE,key=secret-a"
+AUTH_A="a:host=a.$ZONE,key=secret-a-long-enough"
 
 # val N: a challenge value, 43 characters
 val() { printf '%043d' "$1" | tr 0-9 A-J; }
@@ -45,7 +45,7 @@ cleanup() {
 # update TXT [SUBDOMAIN [USER [KEY]]]: acme-dns's request
 update() {
 	post /update "{\"subdomain\":\"${2:-a}\",\"txt\":\"$1\"}" \
-	    -H "X-Api-User: ${3:-a}" -H "X-Api-Key: ${4:-host=a.$ZONE,key=secret-a}"
+	    -H "X-Api-User: ${3:-a}" -H "X-Api-Key: ${4:-host=a.$ZONE,key=secret-a-long-enough}"
 }
 # txt NAME: the TXT values DNS holds, sorted, one line
 txt() { rr "$1" TXT | tr -d '"' | sort | tr '\n' ' ' | sed 's/ $//'; }
@@ -59,7 +59,7 @@ unchanged() {
 }
 
 # --- the record set: the two most recent values ------------------------
-is "$(get "/host=a.$ZONE,key=secret-a" --interface 127.0.0.2)" "200 OK" "a's A record"
+is "$(get "/host=a.$ZONE,key=secret-a-long-enough" --interface 127.0.0.2)" "200 OK" "a's A record"
 is "$(present "$V1")" "200 OK" "present V1: 200 OK"
 is "$(header Content-Type)" "text/plain; charset=utf-8" "lego's answers are text"
 is "$(txt $A)" "$V1" "DNS holds V1 at $A"
@@ -103,7 +103,7 @@ test ! -e "$T/state/a.$ZONE.TXT"
 ok $? "and the state stays unknown"
 
 # The client's TTL: b's is 60.
-is "$(present "$V1" "$B" "b:?hostname=b&password=secret-b")" "200 OK" "b presents"
+is "$(present "$V1" "$B" "b:?hostname=b&password=secret-b-long-enough")" "200 OK" "b presents"
 is "$(dig +noall +answer -p "$NSPORT" @127.0.0.1 "$B" TXT | awk '{print $2}')" 60 \
     "with b's TTL, 60"
 
@@ -112,7 +112,7 @@ is "$(update "$V2")" "200 {\"txt\":\"$V2\"}" "/update: 200 {\"txt\":VALUE}"
 is "$(header Content-Type)" "application/json" "acme-dns's answers are JSON"
 is "$(txt $A)" "$V2" "DNS holds it"
 is "$(post /update "{\"SubDomain\":\"a.$ZONE\",\"Txt\":\"$V3\"}" \
-    -H "X-Api-User: a.$ZONE" -H "X-Api-Key: host=a.$ZONE,key=secret-a")" \
+    -H "X-Api-User: a.$ZONE" -H "X-Api-Key: host=a.$ZONE,key=secret-a-long-enough")" \
     "200 {\"txt\":\"$V3\"}" "the Go client's capitalised members, the host as user and subdomain"
 is "$(txt $A)" "$V2 $V3" "both values"
 
@@ -155,8 +155,8 @@ snapshot
 is "$(present "$V4" "$A." "a:wrong")" "401 badauth" "row 2: a wrong key: 401 badauth"
 is "$(header WWW-Authenticate)" 'Basic realm="sftdyn"' "with WWW-Authenticate"
 is "$(post /present "{\"fqdn\":\"$A.\",\"value\":\"$V4\"}")" "401 badauth" "row 2: no credentials"
-is "$(present "$V4" "$A." "b:host=a.$ZONE,key=secret-a")" "401 badauth" "row 2: another client's user"
-is "$(present "$V4" "$A." "n:secret-n")" "403 noacme" "row 3: allow-acme = false: 403 noacme"
+is "$(present "$V4" "$A." "b:host=a.$ZONE,key=secret-a-long-enough")" "401 badauth" "row 2: another client's user"
+is "$(present "$V4" "$A." "n:secret-n-long-enough")" "403 noacme" "row 3: allow-acme = false: 403 noacme"
 is "$(post /present 'not json' -u "$AUTH_A")" "400 badrequest" "row 4: not JSON"
 is "$(post /present "[\"$A.\",\"$V4\"]" -u "$AUTH_A")" "400 badrequest" "row 4: an array"
 is "$(post /present "{\"fqdn\":\"$A.\"}" -u "$AUTH_A")" "400 badrequest" "row 4: no value"
@@ -179,9 +179,9 @@ is "$(update "$V4" a a wrong)" "401 {\"error\":\"forbidden\"}" "/update row 2"
 is "$(header WWW-Authenticate)" "" "without WWW-Authenticate"
 is "$(post /update "{\"subdomain\":\"a\",\"txt\":\"$V4\"}")" "401 {\"error\":\"forbidden\"}" \
     "/update row 2: no headers"
-is "$(update "$V4" a n secret-n)" "403 {\"error\":\"forbidden\"}" "/update row 3"
+is "$(update "$V4" a n secret-n-long-enough)" "403 {\"error\":\"forbidden\"}" "/update row 3"
 is "$(post /update '{"subdomain":"a"}' -H "X-Api-User: a" \
-    -H "X-Api-Key: host=a.$ZONE,key=secret-a")" "400 {\"error\":\"malformed_request\"}" \
+    -H "X-Api-Key: host=a.$ZONE,key=secret-a-long-enough")" "400 {\"error\":\"malformed_request\"}" \
     "/update row 4"
 unchanged "rows 2 to 6"
 ! since_mark | grep -Eq 'secret-|Authorization|X-Api-Key|Basic '
@@ -273,7 +273,7 @@ printf 'allow-acme = maybe\n' >"$T/bad.conf"
 "$SFTDYN" -t "$T/bad.conf" >/dev/null 2>&1
 is "$?" 1 "-t: allow-acme = maybe is an error"
 mark
-is "$(present "$V1" "_acme-challenge.n.$ZONE" "n:secret-n")" "403 noacme" \
+is "$(present "$V1" "_acme-challenge.n.$ZONE" "n:secret-n-long-enough")" "403 noacme" \
     "allow-acme = false, from the index: 403 noacme"
 like "$(since_mark)" 'result=403 noacme' "(logged)"
 

@@ -20,7 +20,7 @@ make_certs
 TLS_BIN=$(dirname "$SFTDYN")/sftdyn-tls
 [ -x "$TLS_BIN" ] || TLS_BIN=$SFTDYN	# the sanitizer build is both
 write_conf 'client "alpha" {
-	key = "secret-alpha"
+	key = "secret-alpha-long-enough"
 	host = { "alpha.dyn.test", "*.alpha.dyn.test" }
 }
 tls {
@@ -73,7 +73,7 @@ lego_run() {
 
 # --- lego, httpreq, over HTTP and over HTTPS -----------------------------
 HTTPREQ_ENDPOINT=http://127.0.0.1:$HTTP_PORT HTTPREQ_USERNAME=alpha \
-    HTTPREQ_PASSWORD=secret-alpha HTTPREQ_PROPAGATION_TIMEOUT=60 \
+    HTTPREQ_PASSWORD=secret-alpha-long-enough HTTPREQ_PROPAGATION_TIMEOUT=60 \
     HTTPREQ_POLLING_INTERVAL=1 lego_run "$T/lego-http" --dns httpreq
 ok $? "lego --dns httpreq over HTTP: a certificate"
 passing || tail -n 15 "$T/lego-http.log" | sed 's/^/# /'
@@ -83,7 +83,7 @@ is "$(rr $CHALLENGE TXT)" "" "afterwards no TXT is left"
 like "$(cat "$T/sftdyn.log")" "client=alpha op=present name=$CHALLENGE\\. result=200 OK" \
     "sftdyn logged the presents"
 SSL_CERT_FILE=$T/pki/ca.pem HTTPREQ_ENDPOINT=https://127.0.0.1:$HTTPS_PORT \
-    HTTPREQ_USERNAME=alpha HTTPREQ_PASSWORD=secret-alpha \
+    HTTPREQ_USERNAME=alpha HTTPREQ_PASSWORD=secret-alpha-long-enough \
     HTTPREQ_PROPAGATION_TIMEOUT=60 HTTPREQ_POLLING_INTERVAL=1 \
     lego_run "$T/lego-https" --dns httpreq
 ok $? "lego --dns httpreq over HTTPS (sftdyn-tls): a certificate"
@@ -101,7 +101,7 @@ cat >"$T/bin/acme-dns-go" <<EOF
 # Caddy use; acme-dns has no cleanup, and neither does that client.
 [ "\$1" = present ] || exit 0
 exec curl -sf -X POST -H 'Content-Type: application/json' \\
-    -H 'X-Api-User: alpha' -H 'X-Api-Key: secret-alpha' \\
+    -H 'X-Api-User: alpha' -H 'X-Api-Key: secret-alpha-long-enough' \\
     --data "{\"SubDomain\":\"alpha\",\"Txt\":\"\$3\"}" \\
     http://127.0.0.1:$HTTP_PORT/update
 EOF
@@ -123,14 +123,14 @@ if sh "$TOP/t/tools.sh" "$TOP/build/tools" certbot 2>"$T/tools.err" &&
 	cat >"$T/bin/certbot-auth" <<EOF
 #!/bin/sh
 # certbot's auth hook: acme-dns's /update
-exec curl -sf -H 'X-Api-User: alpha' -H 'X-Api-Key: secret-alpha' \\
+exec curl -sf -H 'X-Api-User: alpha' -H 'X-Api-Key: secret-alpha-long-enough' \\
     --data "{\"subdomain\":\"alpha\",\"txt\":\"\$CERTBOT_VALIDATION\"}" \\
     http://127.0.0.1:$HTTP_PORT/update
 EOF
 	cat >"$T/bin/certbot-cleanup" <<EOF
 #!/bin/sh
 # certbot's cleanup hook: lego's /cleanup
-exec curl -sf -u alpha:secret-alpha \\
+exec curl -sf -u alpha:secret-alpha-long-enough \\
     --data "{\"fqdn\":\"_acme-challenge.\$CERTBOT_DOMAIN.\",\"value\":\"\$CERTBOT_VALIDATION\"}" \\
     http://127.0.0.1:$HTTP_PORT/cleanup
 EOF
@@ -155,7 +155,7 @@ fi
 
 # --- acme.sh's dns_acmedns, its request (acme.sh is not in Debian) ------
 V=$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | head -c 43)
-r=$(curl -s -X POST -H 'X-Api-User: alpha' -H 'X-Api-Key: secret-alpha' \
+r=$(curl -s -X POST -H 'X-Api-User: alpha' -H 'X-Api-Key: secret-alpha-long-enough' \
     -H 'Content-Type: application/json' \
     --data "{\"subdomain\":\"alpha\", \"txt\": \"$V\"}" \
     "https://127.0.0.1:$HTTPS_PORT/update" --cacert "$T/pki/ca.pem")
@@ -170,11 +170,11 @@ ok $? "and DNS holds it"
 # pebble issues nothing.
 cat >>"$T/conf" <<EOF
 client "w" {
-	key = "secret-w"
+	key = "secret-w-long-enough"
 	host = "*.w.$ZONE"
 }
 client "xw" {
-	key = "secret-xw"
+	key = "secret-xw-long-enough"
 	host = "x.w.$ZONE"
 }
 EOF
@@ -183,7 +183,7 @@ like "$st $out" "^1 .*client \"xw\" has \"x\\.w\\.$ZONE\", in the subtree of cli
     "-t: x.w beside *.w in another client fails, and says why"
 mark
 HTTPREQ_ENDPOINT=http://127.0.0.1:$HTTP_PORT HTTPREQ_USERNAME=w \
-    HTTPREQ_PASSWORD=secret-w HTTPREQ_PROPAGATION_TIMEOUT=10 \
+    HTTPREQ_PASSWORD=secret-w-long-enough HTTPREQ_PROPAGATION_TIMEOUT=10 \
     HTTPREQ_POLLING_INTERVAL=1 LEGO_CA_CERTIFICATES=$T/pki/ca.pem \
     timeout 120 lego --server "$DIRECTORY" --accept-tos --email admin@example.org \
     --path "$T/lego-w" --dns.resolvers "127.0.0.1:$NSPORT" --dns.disable-cp \

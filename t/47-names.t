@@ -6,7 +6,7 @@
 
 start_named
 TIMEOUT=3 write_conf 'client "router" {
-	key = "secret-router"
+	key = "secret-router-long-enough"
 	host = { "nas.dyn.test", "*.home.dyn.test", "vpn.dyn.test" }
 }'
 cp "$T/conf" "$T/conf.good"
@@ -30,99 +30,99 @@ bad() {		# bad NAME CLIENTS WANT: -t reports WANT for these clients
 	like "$out" "$3" "-t: $1: $3"
 }
 bad "a name in two clients" 'client "x" {
- key = "kx"
+ key = "key-x-long-enough"
  host = { "a.example", "b.example" }
 }
 client "y" {
- key = "ky"
+ key = "key-y-long-enough"
  host = { "c.example", "B.example." }
 }' "^$T/bad.conf:7: client \"y\" has the same host \"b.example\" as client \"x\" \\($T/bad.conf:3\\)"
 bad "a.*.b" 'client "x" {
- key = "kx"
+ key = "key-x-long-enough"
  host = { "a.example", "a.*.b" }
 }' "^$T/bad.conf:3: host \"a\\.\\*\\.b\" is not a valid DNS name"
 bad "* alone" 'client "x" {
- key = "kx"
+ key = "key-x-long-enough"
  host = "*"
 }' "^$T/bad.conf:3: host \"\\*\" is not a valid DNS name"
 bad "**.a" 'client "x" {
- key = "kx"
+ key = "key-x-long-enough"
  host = "**.a.example"
 }' "is not a valid DNS name"
 bad "a*.b" 'client "x" {
- key = "kx"
+ key = "key-x-long-enough"
  host = "a*.b.example"
 }' "is not a valid DNS name"
 bad "21 names" "client \"x\" {
- key = \"kx\"
+ key = \"key-x-long-enough\"
  host = { $(for i in $(seq 21); do printf '"n%d.example",' "$i"; done | sed 's/,$//') }
 }" "^$T/bad.conf:3: host names more than 20 names"
 bad "an empty list" 'client "x" {
- key = "kx"
+ key = "key-x-long-enough"
  host = { }
 }' "client \"x\" has no host"
 bad "a name twice in one client" 'client "x" {
- key = "kx"
+ key = "key-x-long-enough"
  host = { "a.example", "b.example", "A.example" }
 }' "^$T/bad.conf:3: host names \"A.example\" twice"
 bad "a wildcard and its base in two clients" 'client "x" {
- key = "kx"
+ key = "key-x-long-enough"
  host = "a.example"
 }
 client "y" {
- key = "ky"
+ key = "key-y-long-enough"
  host = "*.a.example"
 }' "^$T/bad.conf:7: client \"y\" has \"\\*\\.a\\.example\", whose subtree holds client \"x\"'s \"a\\.example\" \\($T/bad.conf:3\\)"
 # A wildcard owns the whole subtree below its base, at any depth: no
 # other client's name may lie there (a certificate for *.w matches x.w).
 # -t says so at the second client's host line, whichever comes first.
 bad "a name below another's wildcard" 'client "w" {
- key = "kw"
+ key = "key-w-long-enough"
  host = "*.w.example"
 }
 client "xw" {
- key = "kxw"
+ key = "key-xw-long-enough"
  host = "x.w.example"
 }' "^$T/bad.conf:7: client \"xw\" has \"x\\.w\\.example\", in the subtree of client \"w\"'s \"\\*\\.w\\.example\" \\($T/bad.conf:3\\)"
 bad "a wildcard above another's name" 'client "xw" {
- key = "kxw"
+ key = "key-xw-long-enough"
  host = { "v.example", "a.b.x.w.example" }
 }
 client "w" {
- key = "kw"
+ key = "key-w-long-enough"
  host = "*.w.example"
 }' "^$T/bad.conf:7: client \"w\" has \"\\*\\.w\\.example\", whose subtree holds client \"xw\"'s \"a\\.b\\.x\\.w\\.example\""
 bad "a wildcard below another's wildcard" 'client "w" {
- key = "kw"
+ key = "key-w-long-enough"
  host = "*.W.example."
 }
 client "aw" {
- key = "kaw"
+ key = "key-aw-long-enough"
  host = "*.a.w.example"
 }' "^$T/bad.conf:7: client \"aw\" has \"\\*\\.a\\.w\\.example\", in the subtree of client \"w\"'s \"\\*\\.w\\.example\""
 bad "a wildcard over a whole zone" 'client "all" {
- key = "kall"
+ key = "key-all-long-enough"
  host = "*.example"
 }
 client "one" {
- key = "kone"
+ key = "key-one-long-enough"
  host = "one.example"
 }' "^$T/bad.conf:7: client \"one\" has \"one\\.example\", in the subtree of client \"all\"'s"
-printf 'client "w" {\n key = "kw"\n host = { "*.w.example", "w.example", "x.w.example" }\n}\nclient "v" {\n key = "kv"\n host = { "aw.example", "x-w.example", "w.example.org" }\n}\n' \
+printf 'client "w" {\n key = "key-w-long-enough"\n host = { "*.w.example", "w.example", "x.w.example" }\n}\nclient "v" {\n key = "key-v-long-enough"\n host = { "aw.example", "x-w.example", "w.example.org" }\n}\n' \
     >"$T/ok.conf"
 is "$("$SFTDYN" -t "$T/ok.conf" 2>&1)" "$T/ok.conf: ok" \
     "-t: a wildcard's subtree in its own client; names beside it in another"
 bad "host given twice" 'client "x" {
- key = "kx"
+ key = "key-x-long-enough"
  host = "a.example"
  host = "b.example"
 }' "^$T/bad.conf:4: host is given twice"
-printf 'client "x" {\n key = "kx"\n host = "a.example"\n}\nclient "y" {\n key = "ky"\n host = "b.example"\n}\n' \
+printf 'client "x" {\n key = "key-x-long-enough"\n host = "a.example"\n}\nclient "y" {\n key = "key-y-long-enough"\n host = "b.example"\n}\n' \
     >"$T/ok.conf"
 is "$("$SFTDYN" -t "$T/ok.conf" 2>&1)" "$T/ok.conf: ok" "-t: one name as a plain string"
 
 # --- the secret URL: every name, one word ---------------------------------
-KEY=/secret-router
+KEY=/secret-router-long-enough
 mark
 is "$(get $KEY --interface 127.0.0.2)" "200 OK" "three names: OK"
 is "$(records A)" "127.0.0.2 127.0.0.2 127.0.0.2" "DNS holds the address for each"
@@ -173,7 +173,7 @@ is "$(records A)" "127.0.0.3 127.0.0.3 127.0.0.3" "and every name holds the addr
 is "$(get $KEY --interface 127.0.0.3)" "200 UPTODATE" "then UPTODATE"
 
 # --- dyndns2: a line per name ---------------------------------------------
-dyn() { get "/nic/update?$1" -u "${2:-router}:secret-router" --interface 127.0.0.4; }
+dyn() { get "/nic/update?$1" -u "${2:-router}:secret-router-long-enough" --interface 127.0.0.4; }
 is "$(dyn 'myip=192.0.2.10')" "200 good 192.0.2.10
 good 192.0.2.10
 good 192.0.2.10" "no hostname: every name, a line each"
@@ -188,14 +188,14 @@ good 192.0.2.12" "one name twice: updated once, a line each"
 
 # --- ACME: a name and its wildcard share one challenge --------------------
 V=$(printf '%043d' 7 | tr 0-9 A-J)
-r=$(curl -s -u router:secret-router --data "{\"fqdn\":\"_acme-challenge.home.$ZONE.\",\"value\":\"$V\"}" \
+r=$(curl -s -u router:secret-router-long-enough --data "{\"fqdn\":\"_acme-challenge.home.$ZONE.\",\"value\":\"$V\"}" \
     "http://127.0.0.1:$PORT/present")
 is "$r" OK "/present for _acme-challenge.home (the base of *.home): OK"
 is "$(rr _acme-challenge.home.$ZONE TXT)" "\"$V\"" "DNS holds it"
-r=$(curl -s -H 'X-Api-User: router' -H 'X-Api-Key: secret-router' \
+r=$(curl -s -H 'X-Api-User: router' -H 'X-Api-Key: secret-router-long-enough' \
     --data "{\"subdomain\":\"*.home.$ZONE\",\"txt\":\"$V\"}" "http://127.0.0.1:$PORT/update")
 is "$r" "{\"txt\":\"$V\"}" "/update with the wildcard as subdomain: the same set"
-r=$(curl -s -u router:secret-router --data "{\"fqdn\":\"_acme-challenge.*.home.$ZONE.\",\"value\":\"$V\"}" \
+r=$(curl -s -u router:secret-router-long-enough --data "{\"fqdn\":\"_acme-challenge.*.home.$ZONE.\",\"value\":\"$V\"}" \
     "http://127.0.0.1:$PORT/present")
 is "$r" nohost "/present for _acme-challenge.*.home: nohost"
 

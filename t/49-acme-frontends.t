@@ -23,7 +23,7 @@ frontend() {
 	statedir = "state-$1"
 	verify-dns = ${3:-true}
 	client "a" {
-		key = "secret-a"
+		key = "secret-a-long-enough"
 		host = { "a.$ZONE", "*.a.$ZONE" }
 	}
 	${2:-}
@@ -41,7 +41,7 @@ val() { printf '%043d' "$1" | tr 0-9 A-J; }
 V1=$(val 1) V2=$(val 2) V3=$(val 3) V4=$(val 4) V5=$(val 5) V6=$(val 6)
 # lego PORT present|cleanup VALUE: lego's httpreq request, "STATUS BODY"
 lego() {
-	curl -s --max-time 20 -o "$T/body" -w '%{http_code}' -u a:secret-a \
+	curl -s --max-time 20 -o "$T/body" -w '%{http_code}' -u a:secret-a-long-enough \
 	    -H 'Content-Type: application/json' \
 	    --data-binary "{\"fqdn\":\"$CH.\",\"value\":\"$3\"}" \
 	    "http://127.0.0.1:$1/$2" >"$T/status"
@@ -50,7 +50,7 @@ lego() {
 # acmedns PORT VALUE: acme-dns's request, as its Go client sends it
 acmedns() {
 	curl -s --max-time 20 -o "$T/body" -w '%{http_code}' -H 'X-Api-User: a' \
-	    -H 'X-Api-Key: secret-a' -H 'Content-Type: application/json' \
+	    -H 'X-Api-Key: secret-a-long-enough' -H 'Content-Type: application/json' \
 	    --data-binary "{\"SubDomain\":\"a.$ZONE\",\"Txt\":\"$2\"}" \
 	    "http://127.0.0.1:$1/update" >"$T/status"
 	printf '%s %s' "$(cat "$T/status")" "$(cat "$T/body")"

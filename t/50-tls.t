@@ -13,9 +13,9 @@ TIMEOUT=2 write_conf 'tls {
 out=$("$SFTDYN" -t --tls "$T/conf" 2>&1)
 is "$out" "$T/conf: ok" "-t --tls: valid"
 start_sftdyn 127.0.0.1 -- --tls
-is "$(gets /secret-c --interface 127.0.0.4)" "200 OK" "HTTPS on fd 3: OK"
+is "$(gets /secret-c-long-enough --interface 127.0.0.4)" "200 OK" "HTTPS on fd 3: OK"
 is "$(rr c.$ZONE A)" "127.0.0.4" "DNS holds the client's address"
-is "$(gets /secret-c --interface 127.0.0.4)" "200 UPTODATE" "HTTPS: UPTODATE"
+is "$(gets /secret-c-long-enough --interface 127.0.0.4)" "200 UPTODATE" "HTTPS: UPTODATE"
 is "$(gets /nope --interface 127.0.0.4)" "403 BADKEY" "HTTPS: BADKEY"
 is "$(gets / --interface 127.0.0.9)" "200 127.0.0.9" "HTTPS: GET /"
 r=$(curl -s -I --cacert "$T/pki/ca.pem" "https://127.0.0.1:$PORT/" | tr -d '\r')
@@ -30,10 +30,10 @@ is "$chain" 2 "the full chain is served"
 
 # Plaintext HTTP on the TLS port: no plaintext answer, logged, and the
 # next TLS client is served.
-r=$(printf 'GET /secret-c HTTP/1.1\r\nHost: x\r\n\r\n' | raw -b 127.0.0.5 5)
+r=$(printf 'GET /secret-c-long-enough HTTP/1.1\r\nHost: x\r\n\r\n' | raw -b 127.0.0.5 5)
 is "$r" "" "plaintext request on the TLS port: no answer"
 like "$(cat "$T/sftdyn.log")" 'error: tls: handshake' "the failed handshake is logged"
-is "$(gets /secret-c --interface 127.0.0.5)" "200 OK" "the next TLS request works"
+is "$(gets /secret-c-long-enough --interface 127.0.0.5)" "200 OK" "the next TLS request works"
 s1=$(serial)
 
 # Garbage instead of a ClientHello.
@@ -61,7 +61,7 @@ stop_sftdyn
 
 # fd 0/1 (inetd style): tls_accept_fds on two descriptors.
 start_sftdyn 127.0.0.1 --inetd -- --tls
-is "$(gets /secret-c --interface 127.0.0.7)" "200 OK" "HTTPS on fd 0/1: OK"
+is "$(gets /secret-c-long-enough --interface 127.0.0.7)" "200 OK" "HTTPS on fd 0/1: OK"
 is "$(rr c.$ZONE A)" "127.0.0.7" "DNS follows"
 stop_sftdyn
 

@@ -13,17 +13,17 @@
 start_named
 write_conf 'max-changes = 3
 client "d" {
-	key = "secret-d"
+	key = "secret-d-long-enough"
 	host = "d.dyn.test"
 	max-changes = 1
 }
 client "multi" {
-	key = "secret-multi"
+	key = "secret-multi-long-enough"
 	host = { "m1.dyn.test", "m2.dyn.test" }
 }'
 sed -i 's,named/session.key,named/tsig.key,' "$T/conf"
 start_sftdyn 127.0.0.1
-KEY=/secret-c
+KEY=/secret-c-long-enough
 H=$T/state/c.$ZONE.A.changes
 
 is "$(get $KEY --interface 127.0.0.2)" "200 OK" "change 1"
@@ -43,12 +43,12 @@ is "$(serial)" "$s0" "nothing reached DNS"
 settle c.$ZONE
 like "$(cat "$T/state/c.$ZONE.A")" '^127\.0\.0\.4 ' "the state still vouches for it"
 is "$(get $KEY --interface 127.0.0.4)" "200 UPTODATE" "the unchanged address: UPTODATE, never ABUSE"
-is "$(get "/nic/update?hostname=c.$ZONE&myip=192.0.2.1" -u "c:secret-c")" "200 abuse" \
+is "$(get "/nic/update?hostname=c.$ZONE&myip=192.0.2.1" -u "c:secret-c-long-enough")" "200 abuse" \
     "dyndns2: abuse"
-is "$(get "/nic/update?hostname=c.$ZONE&myip=127.0.0.4" -u "c:secret-c")" "200 nochg 127.0.0.4" \
+is "$(get "/nic/update?hostname=c.$ZONE&myip=127.0.0.4" -u "c:secret-c-long-enough")" "200 nochg 127.0.0.4" \
     "dyndns2, unchanged: nochg"
 # AAAA is a type of its own
-is "$(get "/nic/update?hostname=c.$ZONE&myipv6=2001:db8::1" -u "c:secret-c")" "200 good 2001:db8::1" \
+is "$(get "/nic/update?hostname=c.$ZONE&myipv6=2001:db8::1" -u "c:secret-c-long-enough")" "200 good 2001:db8::1" \
     "AAAA counts on its own: good"
 
 # The window slides: the oldest change an hour and a second ago.
@@ -87,14 +87,14 @@ start_sftdyn 127.0.0.1
 is "$(get $KEY --interface 127.0.0.8)" "429 ABUSE" "after a restart of named and sftdyn: still ABUSE"
 
 # A client's own limit; a name of several; ACME.
-is "$(get /secret-d --interface 127.0.0.2)" "200 OK" "d, max-changes = 1: change 1"
-is "$(get /secret-d --interface 127.0.0.3)" "429 ABUSE" "d: change 2 is refused"
-is "$(get /secret-multi --interface 127.0.0.2)" "200 OK" "multi: both names"
+is "$(get /secret-d-long-enough --interface 127.0.0.2)" "200 OK" "d, max-changes = 1: change 1"
+is "$(get /secret-d-long-enough --interface 127.0.0.3)" "429 ABUSE" "d: change 2 is refused"
+is "$(get /secret-multi-long-enough --interface 127.0.0.2)" "200 OK" "multi: both names"
 now=$(date +%s)
 settle m2.$ZONE
 printf '%s\n' $((now - 3000)) $((now - 2000)) $((now - 1000)) >"$T/state/m2.$ZONE.A.changes"
 printf '%s\n' $((now - 10)) $((now - 9)) $((now - 8)) >"$T/state/m1.$ZONE.A.changes"
-is "$(get /secret-multi --interface 127.0.0.3 -D "$T/headers")" "429 ABUSE" \
+is "$(get /secret-multi-long-enough --interface 127.0.0.3 -D "$T/headers")" "429 ABUSE" \
     "multi: both names at the limit: ABUSE"
 retry=$(tr -d '\r' <"$T/headers" | sed -n 's/^Retry-After: //p')
 [ "$retry" -ge 3500 ]
@@ -104,14 +104,14 @@ ok $? "Retry-After is the longer of the two waits ($retry s)"
 settle m1.$ZONE
 settle m2.$ZONE
 rm -f "$T/state/m1.$ZONE.A.changes" "$T/state/m2.$ZONE.A.changes"
-is "$(get /secret-multi --interface 127.0.0.9)" "200 OK" "multi: both names, once more"
+is "$(get /secret-multi-long-enough --interface 127.0.0.9)" "200 OK" "multi: both names, once more"
 now=$(date +%s)
 settle m1.$ZONE
 settle m2.$ZONE
 rm -f "$T/state/m1.$ZONE.A.changes"
 printf '%s\n' $((now - 30)) $((now - 20)) $((now - 10)) >"$T/state/m2.$ZONE.A.changes"
 s0=$(serial)
-is "$(get /secret-multi --interface 127.0.0.10 -D "$T/headers")" "429 ABUSE" \
+is "$(get /secret-multi-long-enough --interface 127.0.0.10 -D "$T/headers")" "429 ABUSE" \
     "multi: m1 may change, m2 is at its limit: 429 ABUSE"
 retry=$(tr -d '\r' <"$T/headers" | sed -n 's/^Retry-After: //p')
 [ "$retry" -ge 3570 ] && [ "$retry" -le 3590 ]
@@ -123,13 +123,13 @@ test ! -e "$T/state/m1.$ZONE.A.changes"
 ok $? "  m1's change was not counted"
 
 V1=$(printf '%043d' 1 | tr 0-9 A-J) V2=$(printf '%043d' 2 | tr 0-9 A-J)
-present() { curl -s -o "$T/body" -w '%{http_code}' -u "d:secret-d" \
+present() { curl -s -o "$T/body" -w '%{http_code}' -u "d:secret-d-long-enough" \
     --data "{\"fqdn\":\"_acme-challenge.d.$ZONE.\",\"value\":\"$1\"}" \
     "http://127.0.0.1:$PORT/present"; cat "$T/body"; }
 is "$(present "$V1")" "200OK" "ACME, d: a TXT change"
 is "$(present "$V1")" "200OK" "the same value again is no change"
 is "$(present "$V2")" "429abuse" "another: 429 abuse"
-is "$(curl -s -H 'X-Api-User: d' -H 'X-Api-Key: secret-d' \
+is "$(curl -s -H 'X-Api-User: d' -H 'X-Api-Key: secret-d-long-enough' \
     --data "{\"subdomain\":\"d\",\"txt\":\"$V2\"}" "http://127.0.0.1:$PORT/update")" \
     '{"error":"abuse"}' "/update: {\"error\":\"abuse\"}"
 
@@ -139,13 +139,13 @@ is "$(curl -s -H 'X-Api-User: d' -H 'X-Api-Key: secret-d' \
 # only (its nsupdate signs with the true clock); then the true clock:
 # refused, for the true wait, at most an hour; and an hour on, allowed.
 faked() {	# faked SECONDS ADDRESS: one request to e's secret URL, the clock moved
-	printf 'GET /secret-e HTTP/1.0\r\n\r\n' | REMOTE_ADDR=$2 \
+	printf 'GET /secret-e-long-enough HTTP/1.0\r\n\r\n' | REMOTE_ADDR=$2 \
 	    LD_PRELOAD=$T/timeshift.so TIMESHIFT=$1 "$DYN" -e -c "$T/conf" \
 	    2>>"$T/sftdyn.log" | tail -n 1
 }
 if DYN=$(dynamic_sftdyn) &&
     cc -shared -fPIC -o "$T/timeshift.so" "$TOP/t/lib/timeshift.c" 2>"$T/cc.err"; then
-	printf 'client "e" {\n\tkey = "secret-e"\n\thost = "e.%s"\n}\n' $ZONE >>"$T/conf"
+	printf 'client "e" {\n\tkey = "secret-e-long-enough"\n\thost = "e.%s"\n}\n' $ZONE >>"$T/conf"
 	for ahead in 7200 31536000; do
 		rm -f "$T/state/e.$ZONE".*
 		for i in 2 3 4; do
@@ -156,7 +156,7 @@ if DYN=$(dynamic_sftdyn) &&
 		[ "$(head -n 1 "$T/state/e.$ZONE.A.changes")" -gt $((now + 3600)) ]
 		ok $? "  the history holds times ahead of the true clock"
 		mark
-		is "$(get /secret-e --interface 127.0.0.5 -D "$T/headers")" "429 ABUSE" \
+		is "$(get /secret-e-long-enough --interface 127.0.0.5 -D "$T/headers")" "429 ABUSE" \
 		    "the true clock: the fourth change is refused"
 		retry=$(tr -d '\r' <"$T/headers" | sed -n 's/^Retry-After: //p')
 		[ "$retry" -ge 3590 ] && [ "$retry" -le 3600 ]
@@ -182,7 +182,7 @@ if sh "$TOP/t/tools.sh" "$CLIENTS" ddclient 2>"$T/tools.err"; then
 	server=127.0.0.1:$PORT
 	ssl=no
 	login=d
-	password='secret-d'
+	password='secret-d-long-enough'
 	d.$ZONE
 	EOF
 	chmod 600 "$T/ddclient.conf"

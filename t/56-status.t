@@ -9,7 +9,7 @@
 
 start_named
 write_conf 'client "multi" {
-	key = "secret-multi"
+	key = "secret-multi-long-enough"
 	host = { "m1.dyn.test", "*.m1.dyn.test" }
 }'
 # named removes its session key when it stops; the TSIG key stays
@@ -21,12 +21,12 @@ status() { "$SFTDYN" --status "$@" "$T/conf"; }
 row() { status ${VERIFY:+--verify} | awk -v c="$1" -v n="$2" -v t="$3" \
     '$1 == c && $2 == n && $3 == t { $5 = "SET"; $6 = "AGE"; print }'; }
 
-is "$(get "/host=a.$ZONE,key=secret-a" --interface 127.0.0.2)" "200 OK" "a: A"
-is "$(get "/nic/update?myip=2001:db8::2" -u "a:host=a.$ZONE,key=secret-a")" "200 good 2001:db8::2" "a: AAAA"
+is "$(get "/host=a.$ZONE,key=secret-a-long-enough" --interface 127.0.0.2)" "200 OK" "a: A"
+is "$(get "/nic/update?myip=2001:db8::2" -u "a:host=a.$ZONE,key=secret-a-long-enough")" "200 good 2001:db8::2" "a: AAAA"
 V=$(printf '%043d' 5 | tr 0-9 A-J)
-curl -s -u "a:host=a.$ZONE,key=secret-a" --data \
+curl -s -u "a:host=a.$ZONE,key=secret-a-long-enough" --data \
     "{\"fqdn\":\"_acme-challenge.a.$ZONE.\",\"value\":\"$V\"}" "http://127.0.0.1:$PORT/present" >/dev/null
-is "$(get /secret-multi --interface 127.0.0.3)" "200 OK" "multi: two names"
+is "$(get /secret-multi-long-enough --interface 127.0.0.3)" "200 OK" "multi: two names"
 for h in a m1 '*.m1'; do settle "$h.$ZONE"; done
 
 out=$(status); st=$?
@@ -110,12 +110,12 @@ restart_named
 hand() { printf '%s\nsend\n' "$@" | nsupdate -l -p "$NSPORT" -k "$T/named/session.key"; }
 W=$(printf '%043d' 6 | tr 0-9 A-J)
 for op in present cleanup; do
-	curl -s -u "b:?hostname=b&password=secret-b" --data \
+	curl -s -u "b:?hostname=b&password=secret-b-long-enough" --data \
 	    "{\"fqdn\":\"_acme-challenge.b.$ZONE.\",\"value\":\"$W\"}" \
 	    "http://127.0.0.1:$PORT/$op" >/dev/null
 done
-is "$(get '/?hostname=b&password=secret-b' --interface 127.0.0.4)" "200 OK" "b: A"
-is "$(get /secret-c --interface 127.0.0.5)" "200 OK" "c: A"
+is "$(get '/?hostname=b&password=secret-b-long-enough' --interface 127.0.0.4)" "200 OK" "b: A"
+is "$(get /secret-c-long-enough --interface 127.0.0.5)" "200 OK" "c: A"
 settle b.$ZONE
 settle c.$ZONE
 like "$(cat "$T/state/b.$ZONE.TXT")" '^[0-9a-f]{16}$' "b's TXT state: a known, empty set"
@@ -145,11 +145,11 @@ hand "update add dname.$ZONE 30 DNAME elsewhere.$ZONE" \
     "update add b.elsewhere.$ZONE 30 A 127.0.0.4"
 cp "$T/state/b.$ZONE.A" "$T/state/b.dname.$ZONE.A"
 write_conf 'client "multi" {
-	key = "secret-multi"
+	key = "secret-multi-long-enough"
 	host = { "m1.dyn.test", "*.m1.dyn.test" }
 }
 client "d" {
-	key = "secret-d"
+	key = "secret-d-long-enough"
 	host = "b.dname.dyn.test"
 }'
 sed -i 's,named/session.key,named/tsig.key,' "$T/conf"

@@ -14,7 +14,7 @@ write_conf 'trusted-proxies = { "127.0.0.1" }'
 serves_clients() {
 	local name=$1 fetch=$2 src=$3
 	is "$($fetch /nope --interface "$src")" "403 BADKEY" "$name: BADKEY"
-	is "$($fetch "/host=a.$ZONE,key=secret-a" --interface "$src")" "200 OK" \
+	is "$($fetch "/host=a.$ZONE,key=secret-a-long-enough" --interface "$src")" "200 OK" \
 	    "$name: OK"
 	is "$(rr a.$ZONE A)" "$src" "$name: DNS holds the client's address${4:+ ($4)}"
 }
@@ -109,21 +109,21 @@ PORT=$P
 serves_clients "stunnel PROXY" gets 127.0.0.6 "PROXY header"
 PORT=$Q
 s0=$(serial)
-is "$(printf 'GET /secret-c HTTP/1.1\r\n\r\n' | raw -b 127.0.0.1 | status_of)" 400 \
+is "$(printf 'GET /secret-c-long-enough HTTP/1.1\r\n\r\n' | raw -b 127.0.0.1 | status_of)" 400 \
     "a trusted peer without a PROXY header: 400"
-is "$(printf 'PROXY TCP4 1.2.3.4 5.6.7.8 1 2\nGET /secret-c HTTP/1.1\r\n\r\n' |
+is "$(printf 'PROXY TCP4 1.2.3.4 5.6.7.8 1 2\nGET /secret-c-long-enough HTTP/1.1\r\n\r\n' |
     raw -b 127.0.0.1 | status_of)" 400 "a malformed PROXY header: 400"
-is "$(printf 'PROXY TCP4 192.0.2.77 10.0.0.1 1 2\r\nGET /secret-c HTTP/1.1\r\n\r\n' |
+is "$(printf 'PROXY TCP4 192.0.2.77 10.0.0.1 1 2\r\nGET /secret-c-long-enough HTTP/1.1\r\n\r\n' |
     raw -b 127.0.0.7 | status_of)" 400 "a PROXY header from an untrusted peer is not HTTP: 400"
-is "$(printf 'PROXY UNKNOWN %0200d\r\nGET /secret-c HTTP/1.1\r\n\r\n' 0 |
+is "$(printf 'PROXY UNKNOWN %0200d\r\nGET /secret-c-long-enough HTTP/1.1\r\n\r\n' 0 |
     raw -b 127.0.0.1 | status_of)" 400 "a PROXY v1 line over 107 bytes: 400"
-is "$(printf '\r\n\r\n\0\r\nQUIT\n\x21\x11\xff\xffGET /secret-c HTTP/1.1\r\n\r\n' |
+is "$(printf '\r\n\r\n\0\r\nQUIT\n\x21\x11\xff\xffGET /secret-c-long-enough HTTP/1.1\r\n\r\n' |
     raw -b 127.0.0.1 | status_of)" 400 "a PROXY v2 header claiming 65535 bytes: 400"
 is "$(printf 'PROXY TCP4 192.0.2.77 10.0.0.1 1 2' | raw -b 127.0.0.1 8 | status_of)" 408 \
     "half a PROXY header, then a stall: 408"
 is "$(serial)" "$s0" "none of them reached DNS"
 is "$(get / --interface 127.0.0.7)" "200 127.0.0.7" "an untrusted peer speaks HTTP directly"
-r=$(printf '\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c\xc0\x00\x02\x4d\x0a\x00\x00\x01\x30\x39\x1f\x90GET /secret-c HTTP/1.1\r\n\r\n' |
+r=$(printf '\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c\xc0\x00\x02\x4d\x0a\x00\x00\x01\x30\x39\x1f\x90GET /secret-c-long-enough HTTP/1.1\r\n\r\n' |
     raw -b 127.0.0.1 | tail -n 1)
 is "$r" "OK" "PROXY v2 naming 192.0.2.77: OK"
 is "$(rr c.$ZONE A)" "192.0.2.77" "DNS holds the address from the v2 header"
@@ -137,10 +137,10 @@ tls {
 	key = "pki/leaf.key"
 }'
 start_sftdyn 127.0.0.1 -- --tls
-is "$(gets /secret-c --interface 127.0.0.8 --haproxy-protocol)" "200 OK" \
+is "$(gets /secret-c-long-enough --interface 127.0.0.8 --haproxy-protocol)" "200 OK" \
     "PROXY v1 then TLS: OK"
 is "$(rr c.$ZONE A)" "127.0.0.8" "DNS follows"
-is "$(gets /secret-c --interface 127.0.0.8)" "000 " \
+is "$(gets /secret-c-long-enough --interface 127.0.0.8)" "000 " \
     "TLS without the required PROXY header: closed"
 stop_sftdyn
 
@@ -176,7 +176,7 @@ ok $? "nginx listens on $P"
 PORT=$P
 is "$(gets /nope --interface 127.0.0.9 -H 'X-Forwarded-For: 203.0.113.66')" \
     "403 BADKEY" "nginx: BADKEY"
-is "$(gets "/host=a.$ZONE,key=secret-a" --interface 127.0.0.9 \
+is "$(gets "/host=a.$ZONE,key=secret-a-long-enough" --interface 127.0.0.9 \
     -H 'X-Forwarded-For: 203.0.113.66' -H 'X-Real-IP: 203.0.113.67')" "200 OK" "nginx: OK"
 is "$(rr a.$ZONE A)" "127.0.0.9" \
     "nginx: DNS holds the client's address, not the one it made up"

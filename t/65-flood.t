@@ -55,7 +55,7 @@ n=0 failed=0 slowest=0
 while [ "$(now_ms)" -lt "$until" ]; do
 	src=127.0.0.$((n % 8 + 2))
 	start=$(now_ms)
-	r=$(get "/host=a.$ZONE,key=secret-a" --interface "$src" --max-time 10)
+	r=$(get "/host=a.$ZONE,key=secret-a-long-enough" --interface "$src" --max-time 10)
 	took=$(($(now_ms) - start))
 	case "$r" in "200 OK"|"200 UPTODATE") ;; *) failed=$((failed + 1)) ;; esac
 	[ "$took" -gt "$slowest" ] && slowest=$took

@@ -64,7 +64,7 @@ frontend() {
 	statedir = "state-$1"
 	verify-dns = true
 	client "a" {
-		key = "secret-a"
+		key = "secret-a-long-enough"
 		host = "a.$ZONE"
 	}
 	${2:-}
@@ -80,7 +80,7 @@ ok $? "front-ends A ($FA) and B ($FB)"
 via() {	# via PORT SOURCE: "BODY STATUS" of a's secret URL from SOURCE
 	local st
 	st=$(curl -s -o "$T/via.body" -w '%{http_code}' --max-time 20 \
-	    --interface "$2" "http://127.0.0.1:$1/secret-a")
+	    --interface "$2" "http://127.0.0.1:$1/secret-a-long-enough")
 	printf '%s %s' "$(cat "$T/via.body")" "$st"
 }
 # state FE TYPE: what front-end FE's state records for a
@@ -159,7 +159,7 @@ is "$(via "$FA" 127.0.0.2)" "UPTODATE 200" "then UPTODATE, as DNS says"
 
 # --- AAAA ------------------------------------------------------------
 dual() {	# dual PORT: a's dyndns2 update with both families
-	curl -s --max-time 20 -u "a:secret-a" \
+	curl -s --max-time 20 -u "a:secret-a-long-enough" \
 	    "http://127.0.0.1:$1/nic/update?myip=192.0.2.40,2001:db8::40"
 }
 is "$(dual "$FA")" "good 192.0.2.40,2001:db8::40" "both families via A: good"

@@ -46,12 +46,12 @@ nskeyfile = "$D/session.key"
 nsport = $NSPORT
 statedir = "state"
 client "nas" {
-	key = "secret-nas"
+	key = "secret-nas-long-enough"
 	host = "nas.$ZONE"
 }
 EOF2
 start_sftdyn 127.0.0.1
-is "$(get /secret-nas --interface 127.0.0.2)" "200 OK" "sftdyn's update: OK"
+is "$(get /secret-nas-long-enough --interface 127.0.0.2)" "200 OK" "sftdyn's update: OK"
 is "$(rr nas.$ZONE A)" 127.0.0.2 "the A record is there"
 # the grant: A, AAAA and TXT, nothing else
 ns() { printf '%s\nsend\n' "$1" | nsupdate -l -p "$NSPORT" -k "$D/session.key" 2>&1; }

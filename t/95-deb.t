@@ -84,10 +84,10 @@ is "$? $(cat "$T/t.out")" "0 $R/etc/sftdyn/conf: ok" \
 start_named
 write_conf
 SFTDYN=$R/usr/sbin/sftdyn start_sftdyn 127.0.0.1
-is "$(get "/host=a.$ZONE,key=secret-a" --interface 127.0.0.2)" "200 OK" \
+is "$(get "/host=a.$ZONE,key=secret-a-long-enough" --interface 127.0.0.2)" "200 OK" \
     "the extracted binary serves an update"
 is "$(rr a.$ZONE A)" 127.0.0.2 "DNS holds it"
-is "$(get "/host=a.$ZONE,key=secret-a" --interface 127.0.0.2)" "200 UPTODATE" \
+is "$(get "/host=a.$ZONE,key=secret-a-long-enough" --interface 127.0.0.2)" "200 UPTODATE" \
     "and UPTODATE"
 
 done_testing

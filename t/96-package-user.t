@@ -59,11 +59,11 @@ grep -q '^[[:space:]]*user[[:space:]]*= bind' "$T/xinetd.conf"
 ok $? "the packaged stanza runs sftdyn as bind"
 ok $st "xinetd listens on $P"
 PORT=$P
-KEY="/host=a.$ZONE,key=secret-a"
+KEY="/host=a.$ZONE,key=secret-a-long-enough"
 is "$(get "$KEY" --interface 127.0.0.2)" "200 OK" "the first update: OK"
 is "$(rr a.$ZONE A)" 127.0.0.2 "DNS holds it"
 is "$(get "$KEY" --interface 127.0.0.2)" "200 UPTODATE" "the next poll: UPTODATE"
-is "$(get "/nic/update?hostname=a.$ZONE" -u "a:host=a.$ZONE,key=secret-a" \
+is "$(get "/nic/update?hostname=a.$ZONE" -u "a:host=a.$ZONE,key=secret-a-long-enough" \
     --interface 127.0.0.2)" "200 nochg 127.0.0.2" "dyndns2: nochg"
 is "$(stat -c %U "$O/var/sftdyn/a.$ZONE.A")" bind "the state is bind's"
 like "$(cat "$T/syslog.log")" "sftdyn\[[0-9]+\]: peer=127.0.0.2 client=a .*result=200 UPTODATE" \

@@ -17,7 +17,7 @@ SFTDYN_PORT=${DEMO_PORT:-8080} start_sftdyn 127.0.0.1 ||
     { echo "sftdyn could not listen on port ${DEMO_PORT:-8080}; is it busy?"; exit 1; }
 echo "configuration: $T/conf"
 
-URL="http://127.0.0.1:$PORT/host=a.$ZONE,key=secret-a"
+URL="http://127.0.0.1:$PORT/host=a.$ZONE,key=secret-a-long-enough"
 DIG="dig +short -p $NSPORT @127.0.0.1 a.$ZONE A"
 step "What does sftdyn see of us?"
 echo "\$ curl http://127.0.0.1:$PORT/"

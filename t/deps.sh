@@ -8,7 +8,8 @@
 # that the tests run (ddclient, inadyn) come with services of their own,
 # so they are not installed: t/clients.sh unpacks them into build/.
 PACKAGES="gcc make pkg-config libc6-dev libconfuse-dev libtls-dev libssl-dev
-	libcdb-dev libjansson-dev perl procps curl openssl bind9 bind9-dnsutils systemd
+	libcdb-dev libjansson-dev nettle-dev perl procps curl openssl bind9
+	bind9-dnsutils systemd
 	xinetd stunnel4 ucspi-tcp nginx-light mandoc man-db util-linux
 	wget libio-socket-ssl-perl libconfuse2 libgnutls30 strace
 	dpkg-dev debhelper lintian pebble lego python3-certbot"

@@ -265,16 +265,16 @@ write_conf() {
 	nsport = $NSPORT
 	statedir = "state"
 	client "a" {
-		key = "host=a.$ZONE,key=secret-a"
+		key = "host=a.$ZONE,key=secret-a-long-enough"
 		host = "a.$ZONE"
 	}
 	client "b" {
-		key = "?hostname=b&password=secret-b"
+		key = "?hostname=b&password=secret-b-long-enough"
 		host = "b.$ZONE"
 		ttl = 60
 	}
 	client "c" {
-		key = "secret-c"
+		key = "secret-c-long-enough"
 		host = "c.$ZONE"
 	}
 	${1:-}

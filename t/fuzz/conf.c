@@ -27,8 +27,14 @@ same_client(const struct client *a, const struct client *b)
 	for (i = 0; i < a->hosts.n; i++)
 		if (strcmp(a->hosts.v[i], b->hosts.v[i]) != 0)
 			return 0;
-	if (a->lan.n != b->lan.n)
+	if (a->lan.n != b->lan.n || a->allow.n != b->allow.n)
 		return 0;
+	for (i = 0; i < a->allow.n; i++)
+		if (a->allow.v[i].prefix != b->allow.v[i].prefix ||
+		    a->allow.v[i].addr.family != b->allow.v[i].addr.family ||
+		    memcmp(a->allow.v[i].addr.bytes, b->allow.v[i].addr.bytes,
+		    16) != 0)
+			return 0;
 	for (i = 0; i < a->lan.n; i++)
 		if (strcmp(a->lan.v[i].name, b->lan.v[i].name) != 0 ||
 		    strcmp(a->lan.v[i].suffix, b->lan.v[i].suffix) != 0 ||
@@ -41,16 +47,20 @@ static void
 check_index(struct conf *c)
 {
 	const struct client *found;
+	unsigned char none[SHA256_LEN];
 	struct conf ix;
-	size_t i;
+	size_t i, j;
 
 	if (index_write(c) != 0 || index_load(&ix, c->path) != 0)
 		abort();	/* a valid configuration always compiles */
 	for (i = 0; i < c->nclients; i++)
-		if (index_client_find(&ix, c->clients[i].key, &found) != FOUND ||
-		    !same_client(&c->clients[i], found))
-			abort();
-	if (index_client_find(&ix, "no such key, surely", &found) != FOUND_NONE)
+		for (j = 0; j < c->clients[i].keys.n; j++)
+			if (index_client_find(&ix, c->clients[i].keys.v[j],
+			    &found) != FOUND ||
+			    !same_client(&c->clients[i], found))
+				abort();
+	key_hash("no such key, surely", none);
+	if (index_client_find(&ix, none, &found) != FOUND_NONE)
 		abort();
 	index_free(&ix);
 }

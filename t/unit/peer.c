@@ -118,9 +118,5 @@ main(void)
 	TEST(st == ST_OK && strcmp(c, "198.51.100.8") == 0,
 	    "X-Forwarded-For wins over X-Real-IP");
 	free(conf.proxies.v);
-
-	TEST(ct_equal("secret", "secret") && !ct_equal("secret", "secreT") &&
-	    !ct_equal("secret", "secret2") && !ct_equal("", "x") &&
-	    ct_equal("", ""), "constant-time comparison");
 	return TEST_DONE();
 }
