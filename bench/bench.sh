@@ -45,9 +45,15 @@ mkdir -p "$T/state"
 # conf_with NAME N PER [EXTRA]: the configuration conf-NAME: N clients in
 # clients-dir, PER to a file, and the client "three" with three names;
 # its index compiled (by -t under the default limit of 1024 open files),
-# -t's elapsed seconds, CPU seconds and peak RSS (KiB) in t-time-NAME.  Client c1 holds key "key-1-of-the-bench".  nsupdate is
-# a stub that reads its input and succeeds (the rows but the update
-# latency never run it: they prime the state with it).
+# -t's elapsed seconds, CPU seconds and peak RSS (KiB) in t-time-NAME.
+# Client c1 holds key "key-1-of-the-bench"; "dg" holds its key as a
+# digest only; "home" and "home2" are routers with 10 LAN hosts each;
+# "two" and "home2" are for the update rows.  nsupdate is a stub that
+# reads its input and succeeds (the update rows run it; the others only
+# prime the state with it).
+DIGEST=$(printf '%s' key-digest-of-the-bench | sha256sum | cut -c1-64)
+# lan_hosts PREFIX: 10 lan-host lines, PREFIX1 to PREFIX10
+lan_hosts() { for i in $(seq 10); do printf '\tlan-host "%s%d.dyn.test" { suffix = "::%d" }\n' "$1" "$i" "$i"; done; }
 conf_with() {
 	local f=$T/conf-$1 n=$2 per=$3 dir=$T/clients-$2-$3.d
 	cat >"$f" <<-EOF
@@ -61,6 +67,24 @@ conf_with() {
 	client "three" {
 		key = "key-three-of-the-bench"
 		host = { "t1.dyn.test", "t2.dyn.test", "t3.dyn.test" }
+	}
+	client "dg" {
+		key-sha256 = "$DIGEST"
+		host = "dg.dyn.test"
+	}
+	client "home" {
+		key = "key-home-of-the-bench"
+		host = "r.dyn.test"
+	$(lan_hosts l)
+	}
+	client "two" {
+		key = "key-two-of-the-bench"
+		host = "u.dyn.test"
+	}
+	client "home2" {
+		key = "key-home2-of-the-bench"
+		host = "r2.dyn.test"
+	$(lan_hosts m)
 	}
 	${4:-}
 	EOF
@@ -91,6 +115,7 @@ done
 conf_with files "$MAX" 1
 prime conf-1 key-1-of-the-bench
 prime conf-1 key-three-of-the-bench
+prime conf-1 key-digest-of-the-bench
 conf_with nolimit 1 1000 'max-changes = 0'
 conf_with seccomp 1 1000 'seccomp = true'
 conf_with noindex 1 1000
@@ -99,6 +124,17 @@ rm "$T/conf-noindex.cdb"
 ACME_VALUE=$(printf '%043d' 1 | tr 0-9 A-J)
 PRESENT="{\"fqdn\":\"_acme-challenge.h1.dyn.test.\",\"value\":\"$ACME_VALUE\"}"
 BASIC="Authorization: Basic $(printf 'c1:key-1-of-the-bench' | base64)"
+HOME_AUTH="Authorization: Basic $(printf 'home:key-home-of-the-bench' | base64)"
+LANQ="/nic/update?myip=192.0.2.1,2001:db8::1&ip6lanprefix=2001:db8:100::/56"
+# the update rows: each run sets what the run before did not
+TWO_AUTH="Authorization: Basic $(printf 'two:key-two-of-the-bench' | base64)"
+HOME2_AUTH="Authorization: Basic $(printf 'home2:key-home2-of-the-bench' | base64)"
+UPDQ="/nic/update?myip=192.0.2.1,2001:db8::1"
+UPDQ2="/nic/update?myip=192.0.2.2,2001:db8::2"
+LANUQ="$UPDQ&ip6lanprefix=2001:db8:100::/56"
+LANUQ2="$UPDQ2&ip6lanprefix=2001:db8:200::/56"
+"$B/runner" -n 1 -H "$HOME_AUTH" -p "$LANQ" -- "$TOP/sftdyn" "$T/conf-1" |
+    grep -q 'HTTP/1.1 200' || { echo "priming the LAN hosts failed"; exit 1; }
 WRONG="Authorization: Basic $(printf 'c1:wrong-key' | base64)"
 "$B/runner" -n 1 -H "$BASIC" -d "$PRESENT" -p /present -- "$TOP/sftdyn" \
     "$T/conf-1" | grep -q 'HTTP/1.1 200' || { echo "priming the TXT state failed"; exit 1; }
@@ -131,11 +167,25 @@ row_def uptodate "sftdyn UPTODATE" "$C1, max-changes 20" \
 row_def badkey "sftdyn BADKEY" "$C1" "-p /nope -- @/sftdyn $T/conf-1" 403 ref 1.2
 row_def nolimit "sftdyn UPTODATE, no change limit" "$C1, max-changes 0" \
     "-p /key-1-of-the-bench -- @/sftdyn $T/conf-nolimit" 200 ref -
+row_def digest "UPTODATE, key-sha256 (vs a plain key)" "$C1" \
+    "-p /key-digest-of-the-bench -- @/sftdyn $T/conf-1" 200 uptodate 1.05
 row_def names3 "UPTODATE, a client of 3 names (vs 1 name)" "$C1" \
     "-p /key-three-of-the-bench -- @/sftdyn $T/conf-1" 200 uptodate 1.3
 row_def dyndns2 "dyndns2 nochg (vs UPTODATE)" "$C1" \
     "-H '$BASIC' -p /nic/update?hostname=h1.dyn.test -- @/sftdyn $T/conf-1" \
     200 uptodate 1.1
+row_def lan "dyndns2 nochg, router + 10 LAN hosts (vs 1)" "$C1, ip6lanprefix" \
+    "-H '$HOME_AUTH' -p '$LANQ' -- @/sftdyn $T/conf-1" 200 dyndns2 -
+row_def stub "nsupdate-stub alone (vs the reference)" "bench/nsupdate-stub.c" \
+    "-- $B/nsupdate-stub" 200 ref -
+row_def upd2 "dyndns2 update, 2 families (vs the reference)" \
+    "$C1, max-changes 0, nsupdate-stub" \
+    "-H '$TWO_AUTH' -p '$UPDQ' -P '$UPDQ2' -x good -X dnserr -- @/sftdyn $T/conf-nolimit" \
+    200 ref -
+row_def lanupd "... router + 10 LAN hosts, all moved (vs 1)" \
+    "$C1, max-changes 0, nsupdate-stub" \
+    "-H '$HOME2_AUTH' -p '$LANUQ' -P '$LANUQ2' -x good -X dnserr -- @/sftdyn $T/conf-nolimit" \
+    200 upd2 -
 row_def present "ACME /present, value listed (vs UPTODATE)" "$C1" \
     "-H '$BASIC' -d '$PRESENT' -p /present -- @/sftdyn $T/conf-1" 200 uptodate 1.2
 row_def verify "UPTODATE, verify-dns (vs UPTODATE)" "$C1, a named on loopback" \
@@ -316,7 +366,14 @@ for row in ref get uptodate badkey nolimit; do show $row; done
 printf '  %-46s %6s us  %15s %5sx   <= %-13s %-6s\n' "  the change limit on (vs off)" \
     "$(med uptodate)" "" "$(against uptodate nolimit)" 1.05x \
     "$(verdict "$(against uptodate nolimit)" 1.05)"
-for row in names3 dyndns2 present verify; do show $row; done
+for row in digest names3 dyndns2 lan present verify; do show $row; done
+for row in stub upd2 lanupd; do show $row; done
+# the LAN update beyond its 11 nsupdate runs, against the plain update
+# beyond its one (all as ratios to the reference)
+lanbeyond=$(awk -v l="$(medof x "${NORM[lanupd]}")" -v u="$(medof x "${NORM[upd2]}")" \
+    -v s="$(medof x "${NORM[stub]}")" 'BEGIN { printf "%.2f", (l - 11 * s) / (u - s) }')
+printf '  %-46s %6s us  %15s %5sx   <= %-13s %-6s\n' "  beyond its 11 nsupdate runs (vs 1 run)" \
+    "" "" "$lanbeyond" 1.3x "$(verdict "$lanbeyond" 1.3)"
 vw=$(( $(medof x "${WALLS[verify]}") - $(medof x "${WALLS[uptodate]}") ))
 printf '  %-46s %6s us  %15s %6s   <= %-13s %-6s\n' "  its wall time, p50, more than UPTODATE's" \
     "$vw" "" "" "+1000 us" "$(verdict "$vw" 1000)"

@@ -1,10 +1,14 @@
 /*
- * runner [-n runs] [-p path] [-H header] [-d body] [-t cafile]
- *     [-e NAME=VALUE]... -- program args... [-- reference args...]
+ * runner [-n runs] [-p path] [-P path] [-H header] [-d body] [-t cafile]
+ *     [-x text] [-X text] [-e NAME=VALUE]... -- program args...
+ *     [-- reference args...]
  * Starts the program once per run on one end of a socketpair (fd 0 and
  * fd 1), sends a request for path (with the header line, if any; a POST
  * of body with -d) from the other end (over TLS with -t), reads the
  * answer, and takes the child's CPU time and peak RSS from wait4().
+ * With -P, every second run asks for that path instead (so that each
+ * run of an update changes what the one before set).  An answer that
+ * lacks the text of -x, or holds that of -X, is an error: exit 1.
  * Prints the median and p90 CPU in microseconds, the median peak RSS in
  * KiB, the median wall time from fork to reaping in microseconds, and the
  * first answer's status line.  With a reference, each run of the program
@@ -102,7 +106,8 @@ exchange(int fd, const char *path, const char *header, const char *body,
 }
 
 struct request {
-	const char	*path, *header, *body, *cafile;
+	const char	*path, *path2, *header, *body, *cafile;
+	const char	*need, *refuse;	/* in every answer; in none */
 };
 
 /* The figures of one program's runs. */
@@ -138,8 +143,11 @@ run(char *const argv[], const struct request *req, struct figures *f, int i,
 		_exit(127);
 	}
 	close(sv[1]);
-	exchange(sv[0], req->path, req->header, req->body, req->cafile, ans,
-	    sizeof(ans));
+	exchange(sv[0], req->path2 != NULL && i % 2 ? req->path2 : req->path,
+	    req->header, req->body, req->cafile, ans, sizeof(ans));
+	if ((req->need != NULL && strstr(ans, req->need) == NULL) ||
+	    (req->refuse != NULL && strstr(ans, req->refuse) != NULL))
+		errx(1, "run %d answered: %s", i, ans);
 	close(sv[0]);
 	if (wait4(pid, &status, 0, &ru) != pid)
 		err(1, "wait4");
@@ -169,21 +177,25 @@ int
 main(int argc, char *argv[])
 {
 	static struct figures prog, ref;
-	struct request req = { "/", NULL, NULL, NULL };
+	struct request req = { "/", NULL, NULL, NULL, NULL, NULL, NULL };
+	struct request plain;
 	char first[256] = "", **refargv = NULL;
 	int runs = 200, ch, i;
 
-	while ((ch = getopt(argc, argv, "n:p:H:d:t:e:")) != -1) {
+	while ((ch = getopt(argc, argv, "n:p:P:H:d:t:e:x:X:")) != -1) {
 		switch (ch) {
 		case 'n': runs = atoi(optarg); break;
 		case 'p': req.path = optarg; break;
+		case 'P': req.path2 = optarg; break;
+		case 'x': req.need = optarg; break;
+		case 'X': req.refuse = optarg; break;
 		case 'd': req.body = optarg; break;
 		case 'H': req.header = optarg; break;
 		case 't': req.cafile = optarg; break;
 		case 'e': putenv(optarg); break;
-		default: errx(1, "usage: runner [-n runs] [-p path] [-H header] "
-		    "[-d body] [-t ca] [-e VAR=value] -- program args... "
-		    "[-- reference args...]");
+		default: errx(1, "usage: runner [-n runs] [-p path] [-P path] "
+		    "[-H header] [-d body] [-t ca] [-x text] [-X text] "
+		    "[-e VAR=value] -- program args... [-- reference args...]");
 		}
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -197,11 +209,13 @@ main(int argc, char *argv[])
 				errx(1, "no reference after --");
 			break;
 		}
+	plain = req;		/* the reference: the same request, unchecked */
+	plain.need = plain.refuse = NULL;
 	for (i = 0; i < runs; i++) {
 		run(argv + optind, &req, &prog, i, i == 0 ? first : NULL,
 		    sizeof(first));
 		if (refargv != NULL)
-			run(refargv, &req, &ref, i, NULL, 0);
+			run(refargv, &plain, &ref, i, NULL, 0);
 	}
 	report("", &prog, runs, first);
 	if (refargv != NULL)

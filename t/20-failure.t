@@ -57,6 +57,19 @@ like "$(cat "$T/sftdyn.log")" 'nsupdate "/nonexistent/nsupdate": No such file' \
     "the reason is logged"
 is "$(get / --interface 127.0.0.4)" "500 FAIL" "even for GET /"
 sed -i '$d' "$T/conf"
+# one that -t passes (executable) but the kernel cannot run
+mkdir -p "$T/bin"
+printf 'not a program\n' >"$T/bin/garbage"
+chmod +x "$T/bin/garbage"
+echo "nsupdate = \"$T/bin/garbage\"" >>"$T/conf"
+mark
+is "$(get $KEY --interface 127.0.0.5)" "500 FAIL" "an nsupdate that cannot be run: 500 FAIL"
+like "$(since_mark)" "nsupdate: cannot run $T/bin/garbage: Exec format error" \
+    "  the reason is logged"
+settle c.$ZONE
+test ! -e "$T/state/c.$ZONE.A"
+ok $? "  the state is unknown"
+sed -i '$d' "$T/conf"
 
 # An nsupdate wrapper that sends output to /dev/null, as wrappers do:
 # confinement lets it.
