@@ -124,6 +124,22 @@ print_hosts(char *const *hosts, int n, const char *sep, const char *quote)
 		printf("%s%s%s%s", k ? sep : "", quote, hosts[k], quote);
 }
 
+/*
+ * Prints hosts as a configuration value: one, between quote and quote;
+ * several, as a list of quoted names.
+ */
+static void
+print_value(char *const *hosts, int n, const char *quote)
+{
+	if (n == 1) {
+		print_hosts(hosts, n, "", quote);
+		return;
+	}
+	printf("{ ");
+	print_hosts(hosts, n, ", ", "\"");
+	printf(" }");
+}
+
 /* What the client is to be given: the key in each client's settings. */
 static void
 print_settings(const struct url *u, const char *name, const char *key,
@@ -159,13 +175,7 @@ print_settings(const struct url *u, const char *name, const char *key,
 	    "\t\tcheckip-ssl = %s\n\t\thostname = ",
 	    u->tls ? "true" : "false", name, key, u->server, u->path,
 	    u->server, u->path, u->tls ? "true" : "false");
-	if (n == 1)
-		printf("%s", hosts[0]);
-	else {
-		printf("{ ");
-		print_hosts(hosts, n, ", ", "\"");
-		printf(" }");
-	}
+	print_value(hosts, n, "");
 	printf("\n\t}\n");
 
 	printf("\nFRITZ!Box, Internet > Permit Access > DynDNS, provider "
@@ -241,13 +251,7 @@ new_client(const struct options *o)
 	printf("Add this section to %s, or to a file of its clients-dir:\n\n"
 	    "client \"%s\" {\n\tkey-sha256 = \"%s\"\n\thost = ", o->conffile,
 	    name, hex);
-	if (n == 1)
-		printf("\"%s\"", hosts[0]);
-	else {
-		printf("{ ");
-		print_hosts(hosts, n, ", ", "\"");
-		printf(" }");
-	}
+	print_value(hosts, n, "\"");
 	printf("\n}\n\nthen check it, which also compiles the client index:"
 	    "\n\n\tsftdyn -t %s\n", o->conffile);
 	print_settings(&u, name, key, hosts, n);

@@ -1,7 +1,7 @@
 /*
- * Small helpers: constant-time comparison, allocation that cannot fail
- * silently, paths, file stamps, complete reads and writes, a growing
- * buffer of strings, and a pool of strings freed at once.
+ * Small helpers: allocation that cannot fail silently, paths, file
+ * stamps, complete reads and writes, a growing buffer of strings, and a
+ * pool of strings freed at once.
  */
 #include <sys/stat.h>
 
