@@ -157,11 +157,14 @@ handler_cpu_ms() {
 
 # dynamic_sftdyn: a build of sftdyn linked dynamically, which a time shim
 # (LD_PRELOAD) can reach: $SFTDYN, or else the binary the package ships,
-# as make check unpacks it.  Fails when there is none.
+# as make check unpacks it; not the sanitizer build, whose runtime must
+# come before any preloaded library.  Fails when there is none.
 dynamic_sftdyn() {
-	local b
+	local b libs
 	for b in "$SFTDYN" "$TOP/build/deb/root/usr/sbin/sftdyn"; do
-		ldd "$b" 2>/dev/null | grep -q 'libc\.so' && { echo "$b"; return 0; }
+		libs=$(ldd "$b" 2>/dev/null)
+		case "$libs" in *libasan*|*libubsan*) continue ;; esac
+		printf '%s\n' "$libs" | grep -q 'libc\.so' && { echo "$b"; return 0; }
 	done
 	return 1
 }
