@@ -332,16 +332,50 @@ trailer_write(int fd, struct hmac_sha256_ctx *k)
 }
 
 /*
+ * The read bits of the index of c, whose main file is st: only those
+ * that every file it was made from grants the same reader.  Its keys'
+ * digests can be tried against guesses, as a plain key can be read, so
+ * whoever may read the index must be able to read every file: the
+ * owner's bit where each file is the main file's owner's and readable
+ * by it (or by anyone), the group's where each is readable by the main
+ * file's group (or by anyone), the others' where each is readable by
+ * anyone.  A file that cannot be asked grants nothing.
+ */
+static mode_t
+index_read_bits(const struct conf *c, const struct stat *st)
+{
+	mode_t bits = st->st_mode & 0444;
+	struct stat f;
+	size_t i;
+
+	for (i = 0; i < c->nsources && bits != 0; i++) {
+		if (c->sources[i].is_dir)
+			continue;
+		if (stat(c->sources[i].path, &f) != 0)
+			return 0;
+		if (!(f.st_mode & S_IROTH)) {
+			bits &= (mode_t)~S_IROTH;
+			if (f.st_uid != st->st_uid || !(f.st_mode & S_IRUSR))
+				bits &= (mode_t)~S_IRUSR;
+			if (f.st_gid != st->st_gid || !(f.st_mode & S_IRGRP))
+				bits &= (mode_t)~S_IRGRP;
+		}
+	}
+	return bits;
+}
+
+/*
  * The index has the configuration's owner where we may, its group, and
- * its read bits: whoever may read the configuration may read the index.
+ * the read bits every file of the configuration grants (index_read_bits):
+ * nobody reads it who could not read them all.
  */
 static int
-index_mode(int fd, const struct stat *st)
+index_mode(int fd, const struct conf *c, const struct stat *st)
 {
 	if (fchown(fd, st->st_uid, st->st_gid) != 0 &&
 	    fchown(fd, (uid_t)-1, st->st_gid) != 0)
 		log_debug("client index: keeping our own group");
-	return fchmod(fd, (st->st_mode & 0444) | S_IWUSR);
+	return fchmod(fd, index_read_bits(c, st) | S_IWUSR);
 }
 
 /* Fills the new index on fd; returns 0, or -1 with errno set. */
@@ -355,7 +389,7 @@ index_fill(int fd, const struct conf *c, const struct stat *st)
 	if (getrandom(salt, sizeof(salt), 0) != (ssize_t)sizeof(salt))
 		return -1;
 	hmac_sha256_set_key(&k, SALT_LEN, salt);
-	return index_mode(fd, st) == 0 && cdb_make_start(&cm, fd) == 0 &&
+	return index_mode(fd, c, st) == 0 && cdb_make_start(&cm, fd) == 0 &&
 	    index_records(&cm, c, salt, &k) == 0 &&
 	    cdb_make_finish(&cm) == 0 && trailer_write(fd, &k) == 0 &&
 	    fsync(fd) == 0 ? 0 : -1;
@@ -737,11 +771,11 @@ member_fresh(struct index *ix, const char **p, const char *end)
 
 /*
  * Finds the client with the key whose SHA-256 is d.  Returns FOUND and
- * sets *found,
- * FOUND_NONE when there is none, or FOUND_BROKEN when the index cannot
- * say (logged): it is damaged, or the file of clients-dir that holds the
- * client changed since -t.  Then the configuration must be parsed to
- * answer.
+ * sets *found, FOUND_NONE when there is none, or FOUND_BROKEN when the
+ * index cannot say (logged): it is damaged, or the file of clients-dir
+ * that holds the client changed since -t.  Then the configuration must
+ * be parsed to answer; for a changed file, *found is the client as the
+ * index last knew it (enough to refuse, never to grant).
  */
 enum found
 index_client_find(struct conf *c, const unsigned char d[SHA256_LEN],
@@ -773,12 +807,14 @@ index_client_find(struct conf *c, const unsigned char d[SHA256_LEN],
 			return FOUND;
 		}
 	}
-	if (fresh == 0)
+	if (fresh == 0) {
+		settings_inherit(c, &ix->client);
+		*found = &ix->client;
 		log_warn("client index of %s is older than the file of "
 		    "clients-dir that holds client %s; parsing the "
 		    "configuration instead; run sftdyn -t %s", c->path,
 		    ix->client.name, c->path);
-	else
+	} else
 		log_err("client index of %s is damaged; parsing the "
 		    "configuration instead; run sftdyn -t %s", c->path,
 		    c->path);

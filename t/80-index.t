@@ -190,9 +190,20 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	"$SFTDYN" -t "$T/conf" >/dev/null
 	is "$(stat -c '%a %G' "$T/conf.cdb")" "640 nogroup" \
 	    "a 0640 configuration: the index has its group and mode"
+	chmod 640 "$T/clients.conf"
+	"$SFTDYN" -t "$T/conf" >/dev/null
+	is "$(stat -c '%a %G' "$T/conf.cdb")" "600 nogroup" \
+	    "an included file its group may not read: nor may it read the index"
+	chmod 644 "$T/clients.conf"
 else
-	skip 3 "needs root and setpriv"
+	skip 4 "needs root and setpriv"
 fi
+# The index's digests can be tried against guesses, as a plain key can be
+# read: it is no more readable than the strictest of the files.
+chmod 600 "$T/clients.conf"
+"$SFTDYN" -t "$T/conf" >/dev/null
+like "$(stat -c %a "$T/conf.cdb")" '^600$' "an included file of mode 0600: a 0600 index"
+chmod 644 "$T/clients.conf"
 chmod 700 "$T"
 
 # An edit after -t has read the files, while it writes the index (strace
