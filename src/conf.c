@@ -33,13 +33,18 @@
 #define OPT_SEEN	(1 << 30)	/* a flag of ours: the option was set */
 #define KEY_SHORT	16	/* a plain key shorter is warned about */
 
-/* Where a client section is, for errors found after the parse. */
+/*
+ * Where a client section is, for errors found after the parse: where
+ * it ends, and where each of its names and keys is (0: at its end).
+ */
 struct place {
 	const char	*file;		/* in the configuration's pool */
 	int		 line;		/* where the section ends */
-	int		 host_line;	/* where its host is */
-	int		 key_line;	/* where its last key is */
+	int		 host_line[NAMES_MAX];	/* each name of host */
 	int		 lan_line[NAMES_MAX];	/* where each lan-host ends */
+	int		 key_line[2][KEYS_MAX];	/* each key, and each
+					   key-sha256 */
+	int		 nplain;	/* how many of its keys are plain */
 };
 
 /* The parse in progress; libconfuse callbacks have no user pointer. */
@@ -63,10 +68,8 @@ static struct {
 	unsigned int	 seen[2][SETTINGS_MAX];	/* elements of each list
 					   added: at the top level, and in
 					   the client section being read */
-	int		 host_line;	/* where its host is */
-	int		 key_line;	/* where its last key is */
-	int		 lan_line[NAMES_MAX];	/* its lan-hosts' */
-	size_t		 nlan;
+	struct place	 cur;		/* the client section being read */
+	size_t		 nlan;		/* ... its lan-hosts so far */
 	struct place	*places;	/* one per client section */
 	size_t		 nplaces;
 	size_t		 places_size;
@@ -622,7 +625,8 @@ parse_name_item(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	unsigned int i;
 
 	list_item(cfg, opt);
-	parse.host_line = cfg->line;
+	if (opt->nvalues <= NAMES_MAX)
+		parse.cur.host_line[opt->nvalues - 1] = cfg->line;
 	if ((why = valid_name_why(value)) != NULL)
 		report(cfg, "%s \"%s\" %s", opt->name, value, why);
 	else if (opt->nvalues == NAMES_MAX + 1)
@@ -641,16 +645,23 @@ parse_name_item(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
  * A key of a client, plain (key) or its SHA-256 (key-sha256): at most
  * KEYS_MAX of each, none twice, a plain one never a path of another
  * protocol (a request there is never the secret URL).  -t warns about a
- * short plain key.  The value is never quoted: it is a secret.
+ * short plain key, and one that looks like a digest.  The value is never
+ * quoted: it is a secret.
  */
 static int
 parse_key_item(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	const struct setting *s = list_item(cfg, opt);
 	const char *why = s->check(value);
+	unsigned char digest[SHA256_LEN];
 	unsigned int i;
 
-	parse.key_line = cfg->line;
+	if (opt->nvalues <= KEYS_MAX)
+		parse.cur.key_line[(s->flags & SETF_DIGEST) != 0]
+		    [opt->nvalues - 1] = cfg->line;
+	if (!(s->flags & SETF_DIGEST))
+		parse.cur.nplain = (int)(opt->nvalues < KEYS_MAX ?
+		    opt->nvalues : KEYS_MAX);
 	if (why != NULL)
 		report(cfg, "%s %s", opt->name, why);
 	else if (opt->nvalues == KEYS_MAX + 1)
@@ -664,6 +675,11 @@ parse_key_item(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 		conf_warn(cfg_file(cfg), cfg->line, "client \"%s\": a key of "
 		    "%zu bytes is short; sftdyn --new-client makes keys that "
 		    "cannot be guessed", cfg_title(cfg), strlen(value));
+	else if (!(s->flags & SETF_DIGEST) && parse.check &&
+	    key_unhex(value, digest) == 0)
+		conf_warn(cfg_file(cfg), cfg->line, "client \"%s\": a key of "
+		    "64 hex digits, as a SHA-256 digest is, is the key itself "
+		    "here; a digest belongs in key-sha256", cfg_title(cfg));
 	for (i = 0; why == NULL && i + 1 < opt->nvalues; i++)
 		if (strcasecmp(cfg_opt_getnstr(opt, i), value) == 0 &&
 		    ((s->flags & SETF_DIGEST) ||
@@ -771,16 +787,13 @@ place_add(cfg_t *cfg)
 		    sizeof(*parse.places));
 	}
 	p = &parse.places[parse.nplaces++];
+	*p = parse.cur;
 	if (parse.nplaces > 1 && strcmp(p[-1].file, file) == 0)
 		p->file = p[-1].file;
 	else
 		p->file = pool_strdup(&parse.conf->strings, file);
 	p->line = cfg->line;
-	p->host_line = parse.host_line ? parse.host_line : cfg->line;
-	p->key_line = parse.key_line ? parse.key_line : cfg->line;
-	memcpy(p->lan_line, parse.lan_line, parse.nlan * sizeof(int));
-	parse.host_line = 0;
-	parse.key_line = 0;
+	memset(&parse.cur, 0, sizeof(parse.cur));
 	memset(parse.seen[1], 0, sizeof(parse.seen[1]));
 	parse.nlan = 0;
 }
@@ -805,7 +818,7 @@ check_lanhost(cfg_t *cfg, cfg_opt_t *opt)
 			report(cfg, "lan-host \"%s\" has no %s", cfg_title(sec),
 			    settings[i].name);
 	if (parse.nlan < NAMES_MAX)
-		parse.lan_line[parse.nlan++] = cfg->line;
+		parse.cur.lan_line[parse.nlan++] = cfg->line;
 	return 0;
 }
 
@@ -831,7 +844,7 @@ check_lan_names(cfg_t *cfg, cfg_t *sec)
 			    cfg_title(cfg_getnsec(sec, "lan-host", j - nh));
 			if (host_equal(a, b)) {
 				conf_error(cfg_file(cfg), i < parse.nlan ?
-				    parse.lan_line[i] : cfg->line, "client "
+				    parse.cur.lan_line[i] : cfg->line, "client "
 				    "\"%s\" names \"%s\" twice", cfg_title(sec),
 				    a);
 				break;
@@ -1408,6 +1421,26 @@ check_subtrees(struct conf *c, const struct entry *v, size_t n)
 	free(r);
 }
 
+/* A line of a client's place, or where the section ends when unknown. */
+static int
+at_line(const struct place *pl, int line)
+{
+	return line > 0 ? line : pl->line;
+}
+
+/*
+ * Where key j of a client is: its keys are its plain ones (key), then
+ * its digests (key-sha256), each in the order written.
+ */
+static int
+key_place(const struct place *pl, size_t j)
+{
+	if (j < (size_t)pl->nplain)
+		return at_line(pl, pl->key_line[0][j]);
+	j -= (size_t)pl->nplain;
+	return at_line(pl, j < KEYS_MAX ? pl->key_line[1][j] : 0);
+}
+
 /*
  * Names, keys and hosts are unique across every file: a key as its
  * digest, whichever form wrote it; a host is one client's, in any case
@@ -1426,12 +1459,16 @@ check_clients(struct conf *c)
 		v[i] = (struct entry){ c->clients[i].name, i,
 		    parse.places[c->clients[i].index].line };
 	check_unique(c, v, c->nclients, "name");
-	for (i = 0; i < c->nclients; i++)
-		for (j = 0; j < c->clients[i].keys.n; j++) {
-			key_hex(c->clients[i].keys.v[j], hex);
+	for (i = 0; i < c->nclients; i++) {
+		const struct client *cl = &c->clients[i];
+		const struct place *pl = &parse.places[cl->index];
+
+		for (j = 0; j < cl->keys.n; j++) {
+			key_hex(cl->keys.v[j], hex);
 			v[n++] = (struct entry){ pool_strdup(&keys, hex), i,
-			    parse.places[c->clients[i].index].key_line };
+			    key_place(pl, j) };
 		}
+	}
 	check_unique(c, v, n, "key");
 	pool_free(&keys);
 	n = 0;
@@ -1441,10 +1478,10 @@ check_clients(struct conf *c)
 
 		for (j = 0; j < cl->hosts.n; j++)
 			v[n++] = (struct entry){ name_key(&keys,
-			    cl->hosts.v[j]), i, pl->host_line };
+			    cl->hosts.v[j]), i, at_line(pl, pl->host_line[j]) };
 		for (j = 0; j < cl->lan.n && cl->hosts.n + j < NAMES_MAX; j++)
 			v[n++] = (struct entry){ name_key(&keys,
-			    cl->lan.v[j].name), i, pl->lan_line[j] };
+			    cl->lan.v[j].name), i, at_line(pl, pl->lan_line[j]) };
 	}
 	check_unique(c, v, n, "host");
 	check_subtrees(c, v, n);
@@ -1477,6 +1514,8 @@ parse_start(struct conf *c, const char *path, char *dircopy)
 	parse.changed = 0;
 	parse.bytes = 0;
 	memset(parse.seen, 0, sizeof(parse.seen));
+	memset(&parse.cur, 0, sizeof(parse.cur));
+	parse.nlan = 0;
 	parse.in_clients_dir = 0;
 	parse.member = SOURCE_NONE;
 }

@@ -103,12 +103,23 @@ lookup_open(struct lookup *l, const struct options *o)
 	return l->ok;
 }
 
+/* Whether a request from addr may use cl's keys (its allow-from). */
+static int
+client_allowed(const struct client *cl, const struct addr *addr)
+{
+	return cl->allow.n == 0 || net_contains(cl->allow.v, cl->allow.n,
+	    addr);
+}
+
 /*
  * The client whose key is key, into *cl, if a request from addr may use
- * it: a client's allow-from (or the top-level one) that does not hold
- * addr makes its key as wrong as any other, logged but never told.
- * Returns FOUND, FOUND_NONE, or FOUND_BROKEN when the configuration did
- * not load, or an index found damaged sent us to a parse that failed.
+ * it.  A client's allow-from (or the top-level one) that does not hold
+ * addr makes its key as wrong as any other: the same answer, and nothing
+ * that takes longer first (not the parse that a client's changed file
+ * calls for: its allow-from as the index knew it refuses already; the
+ * log line waits for lookup_report(), after the answer).  Returns FOUND,
+ * FOUND_NONE, or FOUND_BROKEN when the configuration did not load, or
+ * an index found damaged sent us to a parse that failed.
  */
 enum found
 lookup_client(struct lookup *l, const char *key, const struct addr *addr,
@@ -123,7 +134,8 @@ lookup_client(struct lookup *l, const char *key, const struct addr *addr,
 	key_hash(key, digest);
 	if (c->index == NULL)
 		*cl = conf_client_find(c, digest);
-	else if (index_client_find(c, digest, cl) == FOUND_BROKEN) {
+	else if (index_client_find(c, digest, cl) == FOUND_BROKEN &&
+	    (*cl == NULL || client_allowed(*cl, addr))) {
 		lookup_release(l);
 		deadline_in(PARSE_BUDGET);
 		if (lookup_load(l, 1) != 0) {
@@ -133,13 +145,21 @@ lookup_client(struct lookup *l, const char *key, const struct addr *addr,
 		*cl = conf_client_find(c, digest);
 	}
 	explicit_bzero(digest, sizeof(digest));
-	if (*cl != NULL && (*cl)->allow.n > 0 &&
-	    !net_contains((*cl)->allow.v, (*cl)->allow.n, addr)) {
-		log_warn("client %s: not allowed from %s", (*cl)->name,
-		    addr->text);
+	if (*cl != NULL && !client_allowed(*cl, addr)) {
+		l->denied = (*cl)->name;
+		l->denied_from = *addr;
 		*cl = NULL;
 	}
 	return *cl != NULL ? FOUND : FOUND_NONE;
+}
+
+/* Logs what lookup_client() kept from the answer: a key out of place. */
+void
+lookup_report(const struct lookup *l)
+{
+	if (l->denied != NULL)
+		log_warn("client %s: not allowed from %s", l->denied,
+		    l->denied_from.text);
 }
 
 /* Frees the configuration, however it was loaded. */

@@ -295,6 +295,7 @@ serve(const struct options *o)
 	for (i = 0; i < x.nsync; i++)
 		sync_record(&x.sync[i], &lookup.conf);
 	x.log(&x);
+	lookup_report(&lookup);
 	lookup_close(&lookup);
 	return 0;
 }

@@ -5,10 +5,8 @@
  * written: the configuration is read only to refuse a name or host
  * another client has, and for the server's URL (url).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sftdyn.h"
 
@@ -37,20 +35,19 @@ url_split(struct url *u, const char *text)
 	u->path = u->base + scheme + len;
 }
 
-/* Why name cannot be a new client's section name, or NULL. */
+/*
+ * Why name cannot be a new client's section name, or NULL: it is the
+ * user of Basic credentials and goes unquoted into clients' files, so
+ * letters, digits, '.', '_', '-' and '@' only.
+ */
 static const char *
 client_name_why(const char *name)
 {
-	const char *p;
-
 	if (*name == '\0' || strlen(name) > HOST_MAX)
 		return "is empty or longer than 253 bytes";
-	for (p = name; *p != '\0'; p++)
-		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
-		    strchr("\"\\'$`:", *p) != NULL)
-			return "holds a space, a control, a non-ASCII byte, a "
-			    "quote, '\\', '$', '`' or ':' (a name is the user "
-			    "of Basic credentials)";
+	if (strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-@") != strlen(name))
+		return "holds other than letters, digits, '.', '_', '-' and '@'";
 	return NULL;
 }
 
@@ -168,7 +165,7 @@ print_settings(const struct url *u, const char *name, const char *key,
 	printf("\n");
 
 	printf("\ninadyn, /etc/inadyn.conf\n\tcustom sftdyn {\n"
-	    "\t\tssl = %s\n\t\tusername = %s\n\t\tpassword = \"%s\"\n"
+	    "\t\tssl = %s\n\t\tusername = \"%s\"\n\t\tpassword = \"%s\"\n"
 	    "\t\tddns-server = %s\n"
 	    "\t\tddns-path = \"%s/nic/update?hostname=%%h&myip=%%i\"\n"
 	    "\t\tcheckip-server = %s\n\t\tcheckip-path = \"%s/\"\n"
@@ -205,7 +202,8 @@ print_settings(const struct url *u, const char *name, const char *key,
 /*
  * --new-client NAME HOST...: prints the section and the key's settings.
  * Returns the exit status: 0, or 1 when the name or a host is taken or
- * not valid, or the configuration cannot be read.
+ * not valid, or the configuration cannot be read (a missing one too: a
+ * mistyped -c must not pass for an empty configuration).
  */
 int
 new_client(const struct options *o)
@@ -223,13 +221,9 @@ new_client(const struct options *o)
 		    "hosts\n", NAMES_MAX);
 		return 1;
 	}
-	memset(&c, 0, sizeof(c));
-	if (access(o->conffile, F_OK) != 0 && errno == ENOENT)
-		fprintf(stderr, "sftdyn: %s does not exist: no other client "
-		    "to check against, and the default url\n", o->conffile);
-	else if (conf_load(&c, o->conffile, CONF_CHECK) != 0) {
-		fprintf(stderr, "sftdyn: %s has errors: fix them first, so "
-		    "that the new client's name and hosts can be checked\n",
+	if (conf_load(&c, o->conffile, CONF_CHECK) != 0) {
+		fprintf(stderr, "sftdyn: %s cannot be read or has errors: the "
+		    "new client's name and hosts are checked against it\n",
 		    o->conffile);
 		conf_free(&c);
 		return 1;
@@ -238,8 +232,7 @@ new_client(const struct options *o)
 		conf_free(&c);
 		return 1;
 	}
-	url_split(&u, c.url != NULL ? c.url :
-	    setting_find(SCOPE_TOP, "url")->def);
+	url_split(&u, c.url);
 	conf_free(&c);
 	if (key_make(key) != 0) {
 		msg_format(msg, sizeof(msg), 1, "a random key");

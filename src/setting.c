@@ -196,9 +196,10 @@ valid_digest_why(const char *s)
 
 /*
  * Returns NULL when s is the server's URL as clients are to be given it:
- * http:// or https://, then a host, an optional port and path, of
- * printable ASCII that a shell, a configuration file and a URL carry
- * as it is (no space, quote, backslash, '?' or '#'); else why not.
+ * http:// or https://, then a host (no user or password), an optional
+ * port and path, of printable ASCII that a shell, a configuration file
+ * and a URL carry as it is (no space, quote, backslash, '`', '$', '?'
+ * or '#'); else why not.
  */
 const char *
 valid_url_why(const char *s)
@@ -210,6 +211,8 @@ valid_url_why(const char *s)
 		return "does not start with http:// or https://";
 	if (s[scheme] == '\0' || s[scheme] == '/')
 		return "names no host";
+	if (memchr(s + scheme, '@', strcspn(s + scheme, "/")) != NULL)
+		return "names a user (the client's credentials are its own)";
 	for (s += scheme; *s != '\0'; s++)
 		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f ||
 		    strchr("\\\"'`?#$", *s) != NULL)

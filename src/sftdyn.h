@@ -304,6 +304,10 @@ struct lookup {
 	struct conf		 conf;
 	const struct options	*o;
 	int			 ok;
+	const char		*denied;	/* a client whose key came
+						   from outside its allow-from,
+						   logged after the answer */
+	struct addr		 denied_from;
 };
 enum found { FOUND_NONE, FOUND, FOUND_BROKEN };
 
@@ -452,6 +456,7 @@ void	options_apply(struct conf *, const struct options *);
 int	lookup_open(struct lookup *, const struct options *);
 enum found lookup_client(struct lookup *, const char *, const struct addr *,
 	    const struct client **);
+void	lookup_report(const struct lookup *);
 void	lookup_close(struct lookup *);
 
 /* route.c */

@@ -208,6 +208,10 @@ out=$("$SFTDYN" -t "$T/bad.conf" 2>&1); st=$?
 like "$st $out" "^1 $T/bad.conf:2: warning: client \"p\": a key of 5 bytes is short; .*
 $T/bad.conf:5: url \"ftp://x\" does not start with http:// or https://\$" \
     "-t: a short key warns (without the key), a url that is no URL fails"
+printf 'client "p" {\n\tkey = "%s"\n\thost = "p.ex"\n}\n' "$(sha "$K1")" >"$T/ok.conf"
+out=$("$SFTDYN" -t "$T/ok.conf" 2>&1); st=$?
+is "$st $out" "0 $T/ok.conf:2: warning: client \"p\": a key of 64 hex digits, as a SHA-256 digest is, is the key itself here; a digest belongs in key-sha256
+$T/ok.conf: ok" "-t: a digest written as key warns"
 printf 'client "p" {\n\tkey = "short-key"\n\thost = "p.ex"\n}\n' >"$T/ok.conf"
 out=$("$SFTDYN" -t "$T/ok.conf" 2>/dev/null); st=$?
 is "$st $out" "0 $T/ok.conf: ok" "  a warning alone: exit 0"
@@ -230,6 +234,32 @@ S=$(snap)
 is "$(get "/$DK" --interface 127.0.0.22)" "403 BADKEY" "  outside"
 is "$(snap)" "$S" "  nothing ran"
 is "$(get "/$FK" --interface 127.0.0.18)" "200 UPTODATE" "  a client's own list wins"
+
+# A client whose own file of clients-dir changed after -t (half an edit
+# that does not parse): its key from outside its allow-from is refused
+# as a wrong key is, at once, not after a parse that fails (500).
+mkdir "$T/cd"
+printf 'client "fz" {\n\tkey = "%s"\n\thost = "fz.%s"\n\tallow-from = "192.0.2.0/24"\n}\n' \
+    "$FK-fz" "$ZONE" >"$T/cd/fz.conf"
+sed "s|^statedir.*|&\nclients-dir = \"cd\"|" "$T/conf" >"$T/cd.conf"
+"$SFTDYN" -t "$T/cd.conf" >/dev/null
+printf 'client "half" {\n\thost = "half.%s"\n' "$ZONE" >>"$T/cd/fz.conf"
+CONF=$T/cd.conf start_sftdyn 127.0.0.1
+mark
+is "$(get "/$FK-fz" --interface 127.0.0.23)" "403 BADKEY" \
+    "its file half edited: the key from outside is BADKEY, as a wrong one"
+is "$(get "/$FK-fz-wrong" --interface 127.0.0.23)" "403 BADKEY" "  and a wrong key"
+is "$(get "/$FK-fz" --interface 127.0.0.90 -H 'X-Forwarded-For: 192.0.2.7')" "500 FAIL" \
+    "  from inside: the parse, which fails"
+like "$(since_mark)" "client fz: not allowed from 127\\.0\\.0\\.23" "  the refusal is logged"
+
+# --- -t: where each clashing key and name is ---------------------------------
+printf 'client "p" {\n\tkey = {\n\t\t"%s",\n\t\t"%s"\n\t}\n\thost = { "p.ex",\n\t\t"m.ex" }\n}\nclient "q" {\n\tkey-sha256 = "%s"\n\thost = { "q.ex",\n\t\t"M.ex." }\n\tkey = "%s"\n}\n' \
+    "$K1" "$K2" "$(sha "$K2")" "$DK" >"$T/lines.conf"
+out=$("$SFTDYN" -t "$T/lines.conf" 2>&1)
+is "$out" "$T/lines.conf:10: client \"q\" has the same key as client \"p\" ($T/lines.conf:4)
+$T/lines.conf:12: client \"q\" has the same host \"m.ex\" as client \"p\" ($T/lines.conf:7)" \
+    "-t: a clash is at the line of each key and name, in a list over lines"
 
 # --- sftdyn --new-client ----------------------------------------------------
 PORT=$V4PORT
@@ -302,10 +332,18 @@ taken "a host given twice" fresh "fresh.$ZONE" "FRESH.$ZONE"
 taken "an invalid host" fresh "bad..name"
 taken "a name with a quote" 'fr"esh' "fresh.$ZONE"
 taken "a name with a colon" 'fr:esh' "fresh.$ZONE"
+taken "a name with a comma" 'fr,esh' "fresh.$ZONE"
+taken "a name with a '#'" 'fr#esh' "fresh.$ZONE"
 "$SFTDYN" --new-client fresh -c "$T/conf" >/dev/null 2>&1
 is "$?" 1 "--new-client without a host: exit 1"
-"$SFTDYN" --new-client fresh "fresh.$ZONE" -c "$T/nowhere.conf" >"$T/nowhere.out" 2>/dev/null
-is "$? $(grep -c "^	curl -fsS 'https://dyn.example.org/" "$T/nowhere.out")" "0 1" \
-    "--new-client without a configuration: the default url"
+"$SFTDYN" --new-client fresh "fresh.$ZONE" -c "$T/nowhere.conf" >"$T/nowhere.out" 2>"$T/nowhere.err"
+is "$? $(wc -c <"$T/nowhere.out")" "1 0" "--new-client with a missing configuration (a typo): exit 1"
+like "$(cat "$T/nowhere.err")" "nowhere.conf" "  says which"
+printf 'statedir = "state"\n' >"$T/bare.conf"
+"$SFTDYN" --new-client fresh "fresh.$ZONE" -c "$T/bare.conf" >"$T/bare.out" 2>/dev/null
+is "$? $(grep -c "^	curl -fsS 'https://dyn.example.org/" "$T/bare.out")" "0 1" \
+    "--new-client, a configuration without url: the default one"
+grep -q '^		username = "fresh"$' "$T/bare.out"
+ok $? "  inadyn's username quoted"
 
 done_testing

@@ -65,7 +65,9 @@ main(void)
 	    valid_url_why("https://a b") != NULL &&
 	    valid_url_why("https://a'b") != NULL &&
 	    valid_url_why("https://a/?x") != NULL &&
-	    valid_url_why("https://a/$(id)") != NULL, "not urls");
+	    valid_url_why("https://a/$(id)") != NULL &&
+	    valid_url_why("https://user:pw@a/") != NULL, "not urls");
+	TEST(valid_url_why("https://a/x@y") == NULL, "an '@' in the path");
 
 	TEST(name_below("a.b.example", "b.example") &&
 	    name_below("B.Example.", "b.example") &&
