@@ -104,17 +104,21 @@ deps:
 # build, and against the binary the Debian package ships (linked
 # dynamically), unpacked from the package that make deb built.  After
 # each pass, nothing a test started may still run (t/leftovers.sh).
+# Two test files run at a time (PROVE_JOBS): each has its own servers,
+# ports and directory, and each holds under two CPU hogs.
+PROVE_JOBS	= 2
+PROVE		= prove -j$(PROVE_JOBS)
 check: deps
 	$(MAKE) WERROR=1 all build/asan/sftdyn $(UNITS)
 	$(MAKE) deb
 	rm -rf build/deb/root
 	dpkg-deb -x build/deb/sftdyn_$(VERSION)_*.deb build/deb/root
 	prove --exec '' $(UNITS)
-	prove t/*.t
+	$(PROVE) t/*.t
 	sh t/leftovers.sh
-	SFTDYN=build/asan/sftdyn prove t/*.t
+	SFTDYN=build/asan/sftdyn $(PROVE) t/*.t
 	sh t/leftovers.sh
-	SFTDYN=build/deb/root/usr/sbin/sftdyn prove t/*.t
+	SFTDYN=build/deb/root/usr/sbin/sftdyn $(PROVE) t/*.t
 	sh t/leftovers.sh
 
 demo: deps all

@@ -42,7 +42,9 @@ like "$(cat "$T/sftdyn.log")" 'nsupdate: no answer within 2 s, killed' \
     "the kill is logged"
 pgrep -f "nsupdate -l -p $BH" >/dev/null
 ok $((! $?)) "no nsupdate left running"
-ps -eo stat=,comm= | grep -q '^Z.*nsupdate'
+for p in $SFTDYN_PID $(pgrep -P "$SFTDYN_PID"); do
+	ps -o stat=,comm= --ppid "$p"
+done | grep -q '^Z.*nsupdate'
 ok $((! $?)) "no nsupdate zombie"
 settle c.$ZONE
 test ! -e "$T/state/c.$ZONE.A"

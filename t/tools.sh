@@ -9,6 +9,8 @@ dir=$1
 shift
 mkdir -p "$dir/debs" || exit 1
 cd "$dir/debs" || exit 1
+# tests run two at a time: one unpacks while the other waits for it
+exec 9>.lock && flock -w 300 9 || { echo "cannot lock $dir/debs" >&2; exit 1; }
 for p in "$@"; do
 	[ -f "$p.unpacked" ] && continue
 	if ! apt-get download -q "$p" >download.log 2>&1; then
