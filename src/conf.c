@@ -33,18 +33,20 @@
 #define OPT_SEEN	(1 << 30)	/* a flag of ours: the option was set */
 #define KEY_SHORT	16	/* a plain key shorter is warned about */
 
+/* What a client section names, each at a line of its own. */
+enum { AT_HOST, AT_LAN, AT_KEY, AT_DIGEST, AT_KINDS };
+
 /*
  * Where a client section is, for errors found after the parse: where
- * it ends, and where each of its names and keys is (0: at its end).
+ * it ends, and where each of its names and keys is (its host names,
+ * where each lan-host ends, its keys, its key-sha256s).  One per
+ * section, so it stays small: the lines themselves are in a pool.
  */
 struct place {
 	const char	*file;		/* in the configuration's pool */
 	int		 line;		/* where the section ends */
-	int		 host_line[NAMES_MAX];	/* each name of host */
-	int		 lan_line[NAMES_MAX];	/* where each lan-host ends */
-	int		 key_line[2][KEYS_MAX];	/* each key, and each
-					   key-sha256 */
-	int		 nplain;	/* how many of its keys are plain */
+	unsigned char	 n[AT_KINDS];	/* how many of each kind */
+	int		*at;		/* their lines, kind after kind */
 };
 
 /* The parse in progress; libconfuse callbacks have no user pointer. */
@@ -68,12 +70,27 @@ static struct {
 	unsigned int	 seen[2][SETTINGS_MAX];	/* elements of each list
 					   added: at the top level, and in
 					   the client section being read */
-	struct place	 cur;		/* the client section being read */
-	size_t		 nlan;		/* ... its lan-hosts so far */
+	struct {
+		int		 at[AT_KINDS][NAMES_MAX];
+		unsigned char	 n[AT_KINDS];
+	}		 cur;		/* the lines of the client section
+					   being read */
 	struct place	*places;	/* one per client section */
 	size_t		 nplaces;
 	size_t		 places_size;
+	struct pool	 lines;		/* what the places point to */
 } parse;
+
+/* Notes that the j-th name or key of a kind is at line. */
+static void
+line_note(int kind, unsigned int j, int line)
+{
+	if (j >= NAMES_MAX)
+		return;
+	parse.cur.at[kind][j] = line;
+	if (parse.cur.n[kind] <= j)
+		parse.cur.n[kind] = (unsigned char)(j + 1);
+}
 
 /* An error at file:line, with errno's text when with_errno is set. */
 static void
@@ -625,8 +642,7 @@ parse_name_item(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	unsigned int i;
 
 	list_item(cfg, opt);
-	if (opt->nvalues <= NAMES_MAX)
-		parse.cur.host_line[opt->nvalues - 1] = cfg->line;
+	line_note(AT_HOST, opt->nvalues - 1, cfg->line);
 	if ((why = valid_name_why(value)) != NULL)
 		report(cfg, "%s \"%s\" %s", opt->name, value, why);
 	else if (opt->nvalues == NAMES_MAX + 1)
@@ -656,12 +672,8 @@ parse_key_item(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	unsigned char digest[SHA256_LEN];
 	unsigned int i;
 
-	if (opt->nvalues <= KEYS_MAX)
-		parse.cur.key_line[(s->flags & SETF_DIGEST) != 0]
-		    [opt->nvalues - 1] = cfg->line;
-	if (!(s->flags & SETF_DIGEST))
-		parse.cur.nplain = (int)(opt->nvalues < KEYS_MAX ?
-		    opt->nvalues : KEYS_MAX);
+	line_note(s->flags & SETF_DIGEST ? AT_DIGEST : AT_KEY,
+	    opt->nvalues - 1, cfg->line);
 	if (why != NULL)
 		report(cfg, "%s %s", opt->name, why);
 	else if (opt->nvalues == KEYS_MAX + 1)
@@ -780,6 +792,7 @@ place_add(cfg_t *cfg)
 {
 	struct place *p;
 	const char *file = cfg_file(cfg);
+	size_t k, n = 0;
 
 	if (parse.nplaces == parse.places_size) {
 		parse.places_size = parse.places_size * 2 + 64;
@@ -787,15 +800,19 @@ place_add(cfg_t *cfg)
 		    sizeof(*parse.places));
 	}
 	p = &parse.places[parse.nplaces++];
-	*p = parse.cur;
+	memcpy(p->n, parse.cur.n, sizeof(p->n));
+	for (k = 0; k < AT_KINDS; k++)
+		n += p->n[k];
+	p->at = n > 0 ? pool_calloc(&parse.lines, n, sizeof(int)) : NULL;
+	for (k = 0, n = 0; k < AT_KINDS; n += p->n[k++])
+		memcpy(p->at + n, parse.cur.at[k], p->n[k] * sizeof(int));
 	if (parse.nplaces > 1 && strcmp(p[-1].file, file) == 0)
 		p->file = p[-1].file;
 	else
 		p->file = pool_strdup(&parse.conf->strings, file);
 	p->line = cfg->line;
-	memset(&parse.cur, 0, sizeof(parse.cur));
+	memset(parse.cur.n, 0, sizeof(parse.cur.n));
 	memset(parse.seen[1], 0, sizeof(parse.seen[1]));
-	parse.nlan = 0;
 }
 
 /*
@@ -817,8 +834,7 @@ check_lanhost(cfg_t *cfg, cfg_opt_t *opt)
 		    cfg_size(sec, settings[i].name) == 0)
 			report(cfg, "lan-host \"%s\" has no %s", cfg_title(sec),
 			    settings[i].name);
-	if (parse.nlan < NAMES_MAX)
-		parse.cur.lan_line[parse.nlan++] = cfg->line;
+	line_note(AT_LAN, parse.cur.n[AT_LAN], cfg->line);
 	return 0;
 }
 
@@ -843,8 +859,8 @@ check_lan_names(cfg_t *cfg, cfg_t *sec)
 			b = j < nh ? cfg_getnstr(sec, "host", j) :
 			    cfg_title(cfg_getnsec(sec, "lan-host", j - nh));
 			if (host_equal(a, b)) {
-				conf_error(cfg_file(cfg), i < parse.nlan ?
-				    parse.cur.lan_line[i] : cfg->line, "client "
+				conf_error(cfg_file(cfg), i < parse.cur.n[AT_LAN] ?
+				    parse.cur.at[AT_LAN][i] : cfg->line, "client "
 				    "\"%s\" names \"%s\" twice", cfg_title(sec),
 				    a);
 				break;
@@ -1421,11 +1437,19 @@ check_subtrees(struct conf *c, const struct entry *v, size_t n)
 	free(r);
 }
 
-/* A line of a client's place, or where the section ends when unknown. */
+/*
+ * The line of the j-th name or key of a kind in a client's place, or
+ * where the section ends when it is not known.
+ */
 static int
-at_line(const struct place *pl, int line)
+place_line(const struct place *pl, int kind, size_t j)
 {
-	return line > 0 ? line : pl->line;
+	size_t off = 0;
+	int k;
+
+	for (k = 0; k < kind; k++)
+		off += pl->n[k];
+	return j < pl->n[kind] ? pl->at[off + j] : pl->line;
 }
 
 /*
@@ -1435,10 +1459,8 @@ at_line(const struct place *pl, int line)
 static int
 key_place(const struct place *pl, size_t j)
 {
-	if (j < (size_t)pl->nplain)
-		return at_line(pl, pl->key_line[0][j]);
-	j -= (size_t)pl->nplain;
-	return at_line(pl, j < KEYS_MAX ? pl->key_line[1][j] : 0);
+	return j < pl->n[AT_KEY] ? place_line(pl, AT_KEY, j) :
+	    place_line(pl, AT_DIGEST, j - pl->n[AT_KEY]);
 }
 
 /*
@@ -1478,10 +1500,10 @@ check_clients(struct conf *c)
 
 		for (j = 0; j < cl->hosts.n; j++)
 			v[n++] = (struct entry){ name_key(&keys,
-			    cl->hosts.v[j]), i, at_line(pl, pl->host_line[j]) };
+			    cl->hosts.v[j]), i, place_line(pl, AT_HOST, j) };
 		for (j = 0; j < cl->lan.n && cl->hosts.n + j < NAMES_MAX; j++)
 			v[n++] = (struct entry){ name_key(&keys,
-			    cl->lan.v[j].name), i, at_line(pl, pl->lan_line[j]) };
+			    cl->lan.v[j].name), i, place_line(pl, AT_LAN, j) };
 	}
 	check_unique(c, v, n, "host");
 	check_subtrees(c, v, n);
@@ -1497,6 +1519,7 @@ places_free(void)
 	free(parse.places);
 	parse.places = NULL;
 	parse.nplaces = parse.places_size = 0;
+	pool_free(&parse.lines);
 }
 
 /* Resets the parse state for a parse of c. */
@@ -1514,8 +1537,7 @@ parse_start(struct conf *c, const char *path, char *dircopy)
 	parse.changed = 0;
 	parse.bytes = 0;
 	memset(parse.seen, 0, sizeof(parse.seen));
-	memset(&parse.cur, 0, sizeof(parse.cur));
-	parse.nlan = 0;
+	memset(parse.cur.n, 0, sizeof(parse.cur.n));
 	parse.in_clients_dir = 0;
 	parse.member = SOURCE_NONE;
 }
