@@ -69,6 +69,7 @@ ok $? "Retry-After counts until the oldest change is an hour old ($retry s)"
 # without the end of its line.
 for junk in 'not a time\n' "$(head -c 300 /dev/urandom | base64 -w0)\n" \
     "$(date +%s)"; do
+	settle c.$ZONE	# the last handler has written its history
 	printf '%b' "$junk" >"$H"
 	mark
 	is "$(get $KEY --interface 127.0.0.7)" "200 OK" "a damaged history allows the change"
@@ -91,6 +92,7 @@ is "$(get /secret-d-long-enough --interface 127.0.0.2)" "200 OK" "d, max-changes
 is "$(get /secret-d-long-enough --interface 127.0.0.3)" "429 ABUSE" "d: change 2 is refused"
 is "$(get /secret-multi-long-enough --interface 127.0.0.2)" "200 OK" "multi: both names"
 now=$(date +%s)
+settle m1.$ZONE
 settle m2.$ZONE
 printf '%s\n' $((now - 3000)) $((now - 2000)) $((now - 1000)) >"$T/state/m2.$ZONE.A.changes"
 printf '%s\n' $((now - 10)) $((now - 9)) $((now - 8)) >"$T/state/m1.$ZONE.A.changes"

@@ -135,6 +135,7 @@ is "$(row c c.$ZONE A)" "c c.$ZONE A stale SET AGE 127.0.0.5 disagrees" \
 sed -i 's/^ttl = 31/ttl = 30/' "$T/conf"
 is "$(row c c.$ZONE AAAA)" "c c.$ZONE AAAA none SET AGE - -" \
     "--verify, no state: not asked"
+settle b.$ZONE
 mv "$T/state/b.$ZONE.A" "$T/state/b.A.saved"
 mkdir "$T/state/b.$ZONE.A"
 is "$(row b b.$ZONE A)" "b b.$ZONE A unknown SET AGE - -" \
