@@ -104,16 +104,16 @@ deps:
 # build, and against the binary the Debian package ships (linked
 # dynamically), unpacked from the package that make deb built.  After
 # each pass, nothing a test started may still run (t/leftovers.sh).
-# Two test files run at a time (PROVE_JOBS): each has its own servers,
-# ports and directory, and each holds under two CPU hogs.
-PROVE_JOBS	= 2
+# Two compiles and two test files run at a time (JOBS): each test has its
+# own servers, ports and directory, and each holds under two CPU hogs.
+JOBS		= 2
 # WERROR stays set for the tests too: t/70's make install then finds the
 # binaries up to date instead of relinking one that another test runs.
-PROVE		= prove -j$(PROVE_JOBS)
+PROVE		= prove -j$(JOBS)
 check: export WERROR = 1
 check: deps
-	$(MAKE) all build/asan/sftdyn $(UNITS)
-	$(MAKE) deb
+	$(MAKE) -j$(JOBS) all build/asan/sftdyn $(UNITS)
+	$(MAKE) deb DEB_BUILD_OPTIONS=parallel=$(JOBS)
 	rm -rf build/deb/root
 	dpkg-deb -x build/deb/sftdyn_$(VERSION)_*.deb build/deb/root
 	prove --exec '' $(UNITS)
@@ -220,7 +220,7 @@ fuzz-deps:
 	@sh t/deps.sh fuzz
 
 fuzz: fuzz-deps
-	$(MAKE) $(FUZZERS:%=build/fuzz-%)
+	$(MAKE) -j$(JOBS) $(FUZZERS:%=build/fuzz-%)
 	for f in $(FUZZERS); do \
 		mkdir -p build/corpus-$$f && \
 		build/fuzz-$$f -max_total_time=$(FUZZ_SECONDS) -max_len=9000 \
