@@ -42,6 +42,15 @@ like "$(since_mark)" 'older than the configuration' "the index is stale"
 "$SFTDYN" -t "$T/conf" >/dev/null
 rm "$T/clients.d/30-f.conf"
 is "$(get /secret-f-long-enough --interface 127.0.0.3)" "403 BADKEY" "a file removed: its client is gone"
+# The index is no more readable than the strictest of its files: one
+# clients-dir file of mode 0600 makes it 0600.
+chmod 644 "$T/conf"
+chmod 600 "$T/clients.d/20-e.conf"
+"$SFTDYN" -t "$T/conf" >/dev/null
+is "$(stat -c %a "$T/conf.cdb")" 600 "a clients-dir file of mode 0600: a 0600 index"
+chmod 644 "$T/clients.d/20-e.conf"
+"$SFTDYN" -t "$T/conf" >/dev/null
+is "$(stat -c %a "$T/conf.cdb")" 644 "  every file 0644: a 0644 index"
 # A file edited in place: a connection checks the main file, the
 # directory, and the one file that holds the client it finds, whatever
 # the number of files.  The old key of the edited file is refused at once
